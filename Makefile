@@ -1,0 +1,93 @@
+# Boligmonitor Randers. `make help` lists the targets.
+# The two set-up commands on a fresh machine are `make report` and `make test`; each sets itself up.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+BM := $(VENV)/bin/boligmonitor
+STAMP := $(VENV)/.installed
+# The Quarto binary. Set QUARTO=/path/to/quarto to use another one.
+QUARTO ?= quarto
+RAW := data/raw
+DB := data/processed/boligmonitor.duckdb
+NBTEST := .nbtest
+
+.PHONY: help install data build notebooks report site test lint unit nbtest bench clean
+
+help: ## list the targets
+	@grep -hE '^[a-z][a-zA-Z_-]*:.*## ' $(MAKEFILE_LIST) | sort | \
+	  awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	@# Notebooks are stored without outputs: nbstripout as a git filter (the working copy keeps outputs).
+	@if git rev-parse --git-dir >/dev/null 2>&1; then $(VENV)/bin/nbstripout --install --attributes .gitattributes; fi
+	@touch $(STAMP)
+
+install: $(STAMP) ## create .venv and install the package with its test tools
+
+data: $(STAMP) ## write the synthetic default extract into data/raw (only if it holds no extract yet)
+	@if ls -d $(RAW)/[0-9][0-9][0-9][0-9] >/dev/null 2>&1; then \
+	  echo "data/raw already holds an extract; not overwriting it (make clean-raw to start over)"; \
+	else $(BM) synth --out $(RAW); fi
+
+build: data ## run the pipeline: data/raw -> data/processed/boligmonitor.duckdb and published aggregates
+	$(BM) build
+
+notebooks: build ## execute every notebook in notebooks/ in place, in order
+	@for nb in notebooks/[0-9]*.ipynb; do \
+	  echo "executing $$nb"; \
+	  $(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.kernel_name=python3 "$$nb"; \
+	done
+
+report: build ## build everything and render the report site to _site/ (needs Quarto)
+	@Q="$(QUARTO)"; \
+	if ! command -v "$$Q" >/dev/null 2>&1 && [ ! -x "$$Q" ]; then \
+	  echo "Quarto not found as '$$Q'; trying the 'site' extra (quarto-cli from PyPI) ..."; \
+	  if $(PY) -m pip install --quiet -e ".[site]" && [ -x $(VENV)/bin/quarto ]; then Q=$(VENV)/bin/quarto; \
+	  else \
+	    echo ""; \
+	    echo "The data, database and published aggregates are built (data/processed/), but the site is not:"; \
+	    echo "Quarto (1.7 or later) is needed to render it. Get it in one of two ways:"; \
+	    echo "  1. the conda environment:  conda env create -f environment.yml && conda activate boligmonitor"; \
+	    echo "  2. the installer from https://quarto.org/docs/get-started/ , then: make report QUARTO=/path/to/quarto"; \
+	    exit 1; \
+	  fi; \
+	fi; \
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" QUARTO_PYTHON="$(CURDIR)/$(PY)" "$$Q" render
+
+site: report ## alias of report
+
+lint: $(STAMP) ## ruff on the package, tests, benchmarks, notebooks and report pages
+	$(VENV)/bin/ruff check src tests bench reports index.py
+	$(VENV)/bin/nbstripout --verify notebooks/*.ipynb
+
+unit: $(STAMP) ## unit tests (pytest tests/)
+	$(VENV)/bin/pytest tests
+
+nbtest: build ## execute every notebook and every report page under nbval
+	@rm -rf $(NBTEST) && $(PY) -m boligmonitor.site pages-to-notebooks $(NBTEST)
+	$(VENV)/bin/pytest -p no:cacheprovider --nbval-lax --nbval-current-env notebooks $(NBTEST)
+
+test: build ## everything CI runs: ruff, unit tests, notebooks and report pages under nbval (no Quarto needed)
+	$(MAKE) --no-print-directory lint
+	$(MAKE) --no-print-directory unit
+	$(MAKE) --no-print-directory nbtest
+
+bench: build ## run the benchmarks (synthetic writer, build) and print their tables
+	$(PY) bench/bench_synth.py
+	$(PY) bench/bench_build.py
+
+clean: ## remove build output (_site, database, published files, caches); keeps data/raw and .venv
+	rm -rf _site .quarto $(NBTEST) .pytest_cache .ruff_cache
+	find data/processed -mindepth 1 ! -name .gitkeep ! -name README.md -exec rm -rf {} +
+	find . -name __pycache__ -type d -prune -not -path './$(VENV)/*' -exec rm -rf {} +
+
+clean-raw: ## remove the extract in data/raw (the synthetic default is rewritten by make data)
+	find $(RAW) -mindepth 1 ! -name .gitkeep ! -name README.md -exec rm -rf {} +

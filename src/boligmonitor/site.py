@@ -1,0 +1,89 @@
+"""The report site's pages, as the tests and the Makefile see them (no Quarto needed).
+
+Every page is a percent-format Python script named in ``_quarto.yml`` (``project.render``).
+``python -m boligmonitor.site pages-to-notebooks DIR`` turns each page into a notebook under DIR
+(same relative path) with jupytext, so that ``pytest --nbval-lax`` executes it exactly as Quarto's
+Jupyter engine would, from the project root.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import yaml
+
+from boligmonitor import config
+
+
+def quarto_config() -> dict:
+    return yaml.safe_load((config.project_root() / "_quarto.yml").read_text(encoding="utf-8"))
+
+
+def pages() -> list[Path]:
+    """Every page the site renders, relative to the project root, in a stable order."""
+    root = config.project_root()
+    found: list[Path] = []
+    for pattern in quarto_config()["project"]["render"]:
+        for p in sorted(root.glob(pattern)):
+            rel = p.relative_to(root)
+            if rel not in found and is_page(p):
+                found.append(rel)
+    return found
+
+
+def is_page(path: Path) -> bool:
+    """A percent script is a page when it starts with a markdown cell holding a YAML header."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return len(lines) >= 2 and lines[0].strip() == "# %% [markdown]" and lines[1].strip() == "# ---"
+
+
+def front_matter(path: Path) -> dict:
+    """The YAML header of a page."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    body = []
+    for line in lines[2:]:
+        if line.strip() == "# ---":
+            break
+        body.append(line[2:] if line.startswith("# ") else line.lstrip("#"))
+    return yaml.safe_load("\n".join(body)) or {}
+
+
+def pages_to_notebooks(out_dir: Path) -> list[Path]:
+    import jupytext
+    import nbformat
+
+    root = config.project_root()
+    written = []
+    for rel in pages():
+        nb = jupytext.read(root / rel, fmt="py:percent")
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        # Execute from the project root, as Quarto does for a page (paths come from boligmonitor.config).
+        nb.cells.insert(0, nbformat.v4.new_code_cell(
+            f"import os\nos.chdir({str(root)!r})\nos.environ['BOLIGMONITOR_ROOT'] = {str(root)!r}"))
+        target = out_dir / rel.with_suffix(".ipynb")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, target)
+        written.append(target)
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m boligmonitor.site")
+    sub = p.add_subparsers(dest="cmd", required=True)
+    c = sub.add_parser("pages-to-notebooks", help="convert every report page to a notebook for nbval")
+    c.add_argument("out_dir")
+    sub.add_parser("list", help="list the report pages")
+    args = p.parse_args(argv)
+    if args.cmd == "list":
+        for rel in pages():
+            print(rel)
+    else:
+        for t in pages_to_notebooks(Path(args.out_dir)):
+            print(t)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache
 
 import polars as pl
 
@@ -17,7 +17,7 @@ def _missing(what: str) -> BoligmonitorError:
     )
 
 
-@lru_cache(maxsize=None)
+@cache
 def manifest() -> dict:
     path = config.published_dir() / "manifest.json"
     if not path.exists():

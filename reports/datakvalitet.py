@@ -1,0 +1,50 @@
+# %% [markdown]
+# ---
+# title: "Datakvalitet"
+# description: "Hvad kom ind, hvad blev sat i karantæne og hvorfor, hvordan adresserne blev tildelt, og hvad diskretioneringen skjulte."
+# ---
+
+# %%
+from IPython.display import Markdown
+
+from boligmonitor import published, quality, report
+
+Markdown(report.data_banner())
+
+# %% [markdown]
+# ## Indlæste filer
+#
+# For hver fil: rækker læst, indlæst og sat i karantæne. For hver fil skal læst = indlæst + karantæne.
+
+# %%
+loads = published.load("indlaesning")
+assert quality.reconciles(loads), "rows read != loaded + quarantined for some file"
+Markdown(quality.load_summary_markdown(loads))
+
+# %% [markdown]
+# ## Rækker i karantæne
+#
+# Rækker, der ikke kunne indlæses, er ikke smidt væk: de ligger i tabellen `staging.quarantine` med fil,
+# linje, kolonne og årsag. Her vises antallet pr. årsag (uden værdierne).
+
+# %%
+Markdown(quality.quarantine_markdown(published.load("karantaene")))
+
+# %% [markdown]
+# ## Adresser og områder
+#
+# Hver registeradresse er tildelt et område på to måder: efter helhedsplanens adresseintervaller og ved et
+# geografisk opslag i områdepolygonerne. Tabellen viser for det seneste år, hvor mange adresser og beboere
+# der falder i hver gruppe. *Begge* betyder, at de to metoder er enige.
+
+# %%
+Markdown(quality.reconciliation_markdown(published.load("adresseafstemning")))
+
+# %% [markdown]
+# ## Diskretionering
+#
+# Celler, der ville vise færre end minimumsantallet af personer, er undertrykt (`..`), og hvor et område
+# ellers kunne regnes ud som forskellen til totalen, er endnu en celle undertrykt.
+
+# %%
+Markdown(quality.suppression_markdown(published.load("undertrykkelser")))

@@ -1,0 +1,12 @@
+# %% [markdown]
+# ---
+# title: "Ordliste"
+# description: "Danske fagudtryk i helhedsplanen, loven og rapporten, og hvad de hedder i koden."
+# ---
+
+# %%
+from IPython.display import Markdown
+
+from boligmonitor import docs
+
+Markdown(docs.glossary_markdown())

@@ -1,0 +1,308 @@
+"""The staging step: find the raw files, read and validate each (or reuse it unchanged from the
+previous build), and recreate ``staging.*``.
+
+Two layers inside the database:
+
+* ``ingest_cache.*`` -- per file, the rows that passed the file's own checks, the file's own
+  quarantine entries and its metadata (``ingest_cache.files``: sha256, size, mtime, fingerprint of
+  the declaration and key). A file whose size and mtime (or, failing that, sha256) and fingerprint
+  are unchanged is not read again: this is the incremental build.
+* ``staging.*`` -- recreated on every build from the cache: the checks that span files (person in
+  some ``befolkning`` file) are applied here, so an incremental build gives exactly the tables
+  of a full rebuild.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from boligmonitor.ingest.pseudonym import Pseudonymiser, key_fingerprint
+from boligmonitor.ingest.reader import FileError, read_raw
+from boligmonitor.ingest.rules import DATE_ORDER, PERIOD_RULES, REASONS
+from boligmonitor.ingest.validate import Validated, validate
+from boligmonitor.registers import REFERENCE_DIR, REFERENCE_REGISTERS, REGISTERS, YEARLY_REGISTERS, Register
+from boligmonitor.steps import BuildContext, StepResult
+
+#: Bump when reading/validation changes in a way that changes results (forces re-reading every file).
+INGEST_VERSION = "1"
+CACHE = "ingest_cache"
+SQL_TYPES = {"pnr": "VARCHAR", "str": "VARCHAR", "code": "VARCHAR", "int": "BIGINT", "float": "DOUBLE",
+             "date": "DATE", "bool": "BOOLEAN"}
+POPULATION = "befolkning"
+
+FILES_DDL = f"""
+create table if not exists {CACHE}.files (
+    source_file VARCHAR primary key, register VARCHAR, year INTEGER, sha256 VARCHAR, size BIGINT,
+    mtime_ns BIGINT, fingerprint VARCHAR, encoding VARCHAR, separator VARCHAR, rows_read INTEGER,
+    extra_columns VARCHAR[], started_at TIMESTAMP, finished_at TIMESTAMP, message VARCHAR)
+"""
+QUARANTINE_DDL = """(source_file VARCHAR, source_line INTEGER, register VARCHAR, year INTEGER,
+    column_name VARCHAR, value VARCHAR, reason VARCHAR, reason_code VARCHAR)"""
+
+
+@dataclass
+class RawFile:
+    path: Path
+    source_file: str
+    register: Register
+    year: int | None
+
+
+def q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def staging_columns(reg: Register) -> list[tuple[str, str]]:
+    """(name, SQL type) of the staging table, without extra columns and source columns."""
+    cols: list[tuple[str, str]] = []
+    if reg.yearly:
+        cols.append(("year", "INTEGER"))
+    if reg.person_level:
+        cols.append(("person_id", "VARCHAR"))
+    for c in reg.columns:
+        if c.dtype != "pnr":
+            cols.append((c.name, SQL_TYPES[c.dtype]))
+    return cols
+
+
+def fingerprint(reg: Register, key: bytes) -> str:
+    parts = [INGEST_VERSION, repr(reg), repr(PERIOD_RULES.get(reg.name)), repr(DATE_ORDER.get(reg.name)),
+             key_fingerprint(key) if reg.person_level else ""]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
+
+
+def discover(raw_dir: Path) -> tuple[list[RawFile], list[FileError], list[str]]:
+    """The files to load, the missing ones (as errors) and notes about files that are not loaded."""
+    files: list[RawFile] = []
+    errors: list[FileError] = []
+    notes: list[str] = []
+    if not raw_dir.is_dir():
+        errors.append(FileError(f"the raw data folder {raw_dir} does not exist (run `boligmonitor synth` "
+                                "to write the synthetic default, or put the extracts there)", code="no_raw"))
+        return files, errors, notes
+    years = sorted(int(p.name) for p in raw_dir.iterdir() if p.is_dir() and re.fullmatch(r"\d{4}", p.name))
+    if not years:
+        errors.append(FileError(f"no year folders (like {raw_dir}/2020/) in the raw data folder",
+                                file=raw_dir, code="no_raw"))
+    folders: list[tuple[Path, int | None, tuple[Register, ...]]] = [
+        (raw_dir / str(y), y, YEARLY_REGISTERS) for y in years]
+    folders.append((raw_dir / REFERENCE_DIR, None, REFERENCE_REGISTERS))
+    for folder, year, regs in folders:
+        present = {p.name.lower(): p for p in folder.glob("*")} if folder.is_dir() else {}
+        for reg in regs:
+            p = present.pop(reg.filename.lower(), None)
+            rel = f"{folder.name}/{reg.filename}"
+            if p is None or not p.is_file():
+                if not reg.optional:
+                    errors.append(FileError(f"missing file: the register {reg.name} ({reg.title}) is required "
+                                            f"in every {'year folder' if year else 'reference folder'}",
+                                            file=rel, code="missing_file"))
+                continue
+            files.append(RawFile(p, p.relative_to(raw_dir).as_posix(), reg, year))
+        for name, p in sorted(present.items()):
+            if p.is_file() and not name.endswith((".yml", ".yaml", ".md", ".json")) and not name.startswith("."):
+                notes.append(f"{folder.name}/{p.name}: not a declared register file, not loaded")
+    return files, errors, notes
+
+
+def _create_cache(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(f"create schema if not exists {CACHE}")
+    con.execute(FILES_DDL)
+    con.execute(f"create table if not exists {CACHE}.quarantine {QUARANTINE_DDL}")
+    for reg in REGISTERS:
+        cols = staging_columns(reg) + [("source_file", "VARCHAR"), ("source_line", "INTEGER")]
+        ddl = ", ".join(f"{q(n)} {t}" for n, t in cols)
+        con.execute(f"create table if not exists {CACHE}.{q(reg.table)} ({ddl})")
+
+
+def _cached(con: duckdb.DuckDBPyConnection) -> dict[str, dict]:
+    rows = con.execute(f"select source_file, sha256, size, mtime_ns, fingerprint from {CACHE}.files").fetchall()
+    return {r[0]: {"sha256": r[1], "size": r[2], "mtime_ns": r[3], "fingerprint": r[4]} for r in rows}
+
+
+def _drop_file(con: duckdb.DuckDBPyConnection, source_file: str, reg: Register) -> None:
+    con.execute(f"delete from {CACHE}.{q(reg.table)} where source_file = ?", [source_file])
+    con.execute(f"delete from {CACHE}.quarantine where source_file = ?", [source_file])
+    con.execute(f"delete from {CACHE}.files where source_file = ?", [source_file])
+
+
+def _store(con: duckdb.DuckDBPyConnection, rf: RawFile, v: Validated) -> None:
+    table = f"{CACHE}.{q(rf.register.table)}"
+    existing = {r[0] for r in con.execute(
+        "select column_name from information_schema.columns where table_schema = ? and table_name = ?",
+        [CACHE, rf.register.table]).fetchall()}
+    for c in v.rows.columns:
+        if c not in existing:
+            con.execute(f"alter table {table} add column {q(c)} VARCHAR")
+    con.register("_ingest_rows", v.rows.to_arrow())
+    try:
+        con.execute(f"insert into {table} by name select * from _ingest_rows")
+    finally:
+        con.unregister("_ingest_rows")
+    if v.quarantine.height:
+        con.register("_ingest_q", v.quarantine.to_arrow())
+        try:
+            con.execute(f"insert into {CACHE}.quarantine by name select * from _ingest_q")
+        finally:
+            con.unregister("_ingest_q")
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now().replace(microsecond=0)
+
+
+def run(con: duckdb.DuckDBPyConnection, ctx: BuildContext) -> StepResult:
+    """Load every register file under ``ctx.raw_dir`` into ``staging.*`` (see the module docstring)."""
+    t0 = time.perf_counter()
+    res = StepResult("ingest")
+    _create_cache(con)
+    files, errors, notes = discover(Path(ctx.raw_dir))
+    for n in notes:
+        ctx.say(f"ingest: note: {n}")
+        res.messages.append(n)
+    cached = _cached(con)
+    present = {rf.source_file for rf in files}
+    for sf in sorted(set(cached) - present):
+        _drop_file(con, sf, _register_of_cached(con, sf))
+        res.messages.append(f"{sf}: no longer in the raw folder, removed")
+    pseudo = Pseudonymiser(ctx.hmac_key)
+    n_reused = n_read = 0
+    for rf in files:
+        st = rf.path.stat()
+        fp = fingerprint(rf.register, ctx.hmac_key)
+        old = cached.get(rf.source_file)
+        if old and old["fingerprint"] == fp and old["size"] == st.st_size and old["mtime_ns"] == st.st_mtime_ns:
+            n_reused += 1
+            continue
+        started = _now()
+        try:
+            data = rf.path.read_bytes()
+        except OSError as e:
+            errors.append(FileError(f"cannot read the file ({e.strerror})", file=rf.source_file, code="unreadable"))
+            continue
+        sha = hashlib.sha256(data).hexdigest()
+        if old and old["fingerprint"] == fp and old["sha256"] == sha:
+            con.execute(f"update {CACHE}.files set size = ?, mtime_ns = ? where source_file = ?",
+                        [st.st_size, st.st_mtime_ns, rf.source_file])
+            n_reused += 1
+            continue
+        if old:
+            _drop_file(con, rf.source_file, rf.register)
+        try:
+            raw = read_raw(rf.path, Path(ctx.raw_dir), rf.register, data=data)
+            v = validate(raw, rf.register, rf.year, pseudo if rf.register.person_level else None)
+        except FileError as e:
+            e.file = rf.source_file
+            errors.append(e)
+            continue
+        _store(con, rf, v)
+        msg = list(raw.notes)
+        if v.pnr_columns_hashed:
+            msg.append("person numbers in extra column(s) pseudonymised: " + ", ".join(v.pnr_columns_hashed))
+        con.execute(
+            f"insert into {CACHE}.files values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [rf.source_file, rf.register.name, rf.year, sha, st.st_size, st.st_mtime_ns, fp, raw.encoding,
+             raw.separator, raw.frame.height, sorted(raw.extra), started, _now(), "; ".join(msg) or None])
+        n_read += 1
+        nq = v.quarantine["source_line"].n_unique() if v.quarantine.height else 0
+        line = f"ingest: read {rf.source_file} ({raw.encoding}, {raw.separator!r}): {raw.frame.height:,} rows"
+        if nq:
+            line += f", {nq:,} quarantined by file checks"
+        for m in msg:
+            line += f"; {m}"
+        ctx.say(line)
+
+    if errors:
+        for e in errors:
+            res.errors.append(str(e))
+            ctx.say(f"ingest: ERROR {e}")
+        return res
+
+    finalize(con, res)
+    el = time.perf_counter() - t0
+    total = con.execute("select sum(rows_read), sum(rows_loaded), sum(rows_quarantined) from staging.load_log"
+                        ).fetchone()
+    summary = (f"ingest: {len(files)} files ({n_read} read, {n_reused} unchanged and reused): "
+               f"{total[0]:,} rows read, {total[1]:,} loaded, {total[2]:,} quarantined ({el:.1f} s)")
+    ctx.say(summary)
+    res.messages.append(summary)
+    return res
+
+
+def _register_of_cached(con: duckdb.DuckDBPyConnection, source_file: str) -> Register:
+    name = con.execute(f"select register from {CACHE}.files where source_file = ?", [source_file]).fetchone()[0]
+    return next(r for r in REGISTERS if r.name == name)
+
+
+def finalize(con: duckdb.DuckDBPyConnection, res: StepResult) -> None:
+    """Recreate ``staging.*`` from the cache, applying the checks that span files."""
+    con.execute("create schema if not exists staging")
+    extras: dict[str, set[str]] = {r.name: set() for r in REGISTERS}
+    for reg_name, cols in con.execute(f"select register, extra_columns from {CACHE}.files").fetchall():
+        extras[reg_name].update(cols or [])
+    pop = next(r for r in REGISTERS if r.name == POPULATION)
+    person_q: list[str] = []
+    for reg in REGISTERS:
+        cols = [n for n, _ in staging_columns(reg)] + sorted(extras[reg.name]) + ["source_file", "source_line"]
+        sel = ", ".join(q(c) for c in cols)
+        src = f"{CACHE}.{q(reg.table)}"
+        where = ""
+        if reg.person_level and reg.name != POPULATION:
+            where = f"where person_id in (select person_id from {CACHE}.{q(pop.table)})"
+            pnr_raw = next(c.raw for c in reg.columns if c.dtype == "pnr")
+            person_q.append(
+                f"select source_file, source_line, '{reg.name}' as register, year, '{pnr_raw}' as column_name, "
+                f"person_id as value, '{REASONS['person_not_in_population']}' as reason, "
+                f"'person_not_in_population' as reason_code from {src} "
+                f"where person_id not in (select person_id from {CACHE}.{q(pop.table)})")
+        con.execute(f"create or replace table staging.{q(reg.table)} as "
+                    f"select {sel} from {src} {where} order by source_file, source_line")
+        res.table_count(con, f"staging.{reg.table}")
+    union = " union all ".join([f"select * from {CACHE}.quarantine", *person_q])
+    con.execute(f"create or replace table staging.quarantine as select * from ({union}) "
+                "order by source_file, source_line, column_name, reason_code")
+    res.table_count(con, "staging.quarantine")
+    loaded = " union all ".join(
+        f"select source_file, count(*) as n from staging.{q(r.table)} group by source_file" for r in REGISTERS)
+    con.execute(f"""
+        create or replace table staging.load_log as
+        with loaded as ({loaded}),
+             quarantined as (select source_file, count(distinct source_line) as n
+                             from staging.quarantine group by source_file)
+        select f.source_file, f.register, f.year, f.sha256, f.encoding, f.rows_read,
+               coalesce(l.n, 0)::INTEGER as rows_loaded, coalesce(qq.n, 0)::INTEGER as rows_quarantined,
+               f.started_at, f.finished_at,
+               case when coalesce(qq.n, 0) = 0 then 'ok' else 'ok_with_quarantine' end as status,
+               f.message
+        from {CACHE}.files f
+        left join loaded l using (source_file)
+        left join quarantined qq using (source_file)
+        order by f.source_file
+    """)
+    res.table_count(con, "staging.load_log")
+    bad = con.execute("select source_file, rows_read, rows_loaded, rows_quarantined from staging.load_log "
+                      "where rows_read <> rows_loaded + rows_quarantined").fetchall()
+    for sf, r, lo, qn in bad:
+        res.errors.append(f"{sf}: reconciliation failed: {r} rows read, {lo} loaded + {qn} quarantined")
+    qsum = con.execute("select reason_code, count(*) from staging.quarantine group by 1 order by 2 desc").fetchall()
+    if qsum:
+        res.messages.append("quarantine by reason: " + ", ".join(f"{k}: {n:,}" for k, n in qsum))
+
+
+def read_file(path: Path, reg: Register, year: int | None, hmac_key: bytes,
+              raw_root: Path | None = None) -> Validated:
+    """Read and validate one file without a database (for notebooks and tests)."""
+    raw = read_raw(Path(path), Path(raw_root) if raw_root else Path(path).parent, reg)
+    return validate(raw, reg, year, Pseudonymiser(hmac_key) if reg.person_level else None)
+
+
+def quarantine_frame(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    return con.execute("select * from staging.quarantine").pl()

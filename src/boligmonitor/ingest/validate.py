@@ -1,0 +1,341 @@
+"""Type and validate one file's rows against its register declaration (vectorised, polars).
+
+Input: the string columns of :class:`~boligmonitor.ingest.reader.RawTable`. Output: the typed rows
+that passed (:attr:`Validated.rows`, staging columns) and one quarantine entry per problem found
+(:attr:`Validated.quarantine`). A row with any problem is not loaded; it is never repaired. A file
+that sits in the wrong year folder raises :class:`~boligmonitor.ingest.reader.FileError`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from boligmonitor.ingest.pseudonym import HIDDEN_PNR, INVALID_PNR, PNR_SEARCH, Pseudonymiser, pnr_digits_expr
+from boligmonitor.ingest.reader import FileError, RawTable
+from boligmonitor.ingest.rules import DATE_ORDER, PERIOD_RULES, REASONS, WRONG_YEAR_SHARE
+from boligmonitor.registers import Column, Register
+
+QUARANTINE_SCHEMA = {
+    "source_file": pl.String,
+    "source_line": pl.Int32,
+    "register": pl.String,
+    "year": pl.Int32,
+    "column_name": pl.String,
+    "value": pl.String,
+    "reason": pl.String,
+    "reason_code": pl.String,
+}
+
+_TRUE = ("J", "JA", "1", "Y", "YES", "TRUE", "SAND")
+_FALSE = ("N", "NEJ", "0", "NO", "FALSE", "FALSK")
+
+POLARS_TYPES = {
+    "pnr": pl.String, "str": pl.String, "code": pl.String, "int": pl.Int64,
+    "float": pl.Float64, "date": pl.Date, "bool": pl.Boolean,
+}
+
+
+@dataclass
+class Validated:
+    rows: pl.DataFrame
+    quarantine: pl.DataFrame
+    pnr_columns_hashed: list[str]
+
+
+def parse_date(s: pl.Expr) -> pl.Expr:
+    """``dd-mm-yyyy`` (also ``dd.mm.yyyy``, ``dd/mm/yyyy``) or ISO ``yyyy-mm-dd``; else null."""
+    s = s.str.strip_chars()
+    dmy = s.str.replace_all(r"[./]", "-").str.to_date("%d-%m-%Y", strict=False)
+    iso = s.str.to_date("%Y-%m-%d", strict=False)
+    ok_shape = s.str.contains(r"^\d{1,2}[-./]\d{1,2}[-./]\d{4}$") | s.str.contains(r"^\d{4}-\d{2}-\d{2}$")
+    return pl.when(ok_shape).then(pl.coalesce(dmy, iso))
+
+
+def parse_float(s: pl.Expr) -> pl.Expr:
+    """Decimal comma or point, optional ``.`` thousands separators with a decimal comma."""
+    s = s.str.strip_chars().str.replace(r"^\+", "")
+    thousands = s.str.contains(r"^-?\d{1,3}(\.\d{3})+(,\d+)?$")
+    s = pl.when(thousands).then(s.str.replace_all(".", "", literal=True)).otherwise(s)
+    ok = s.str.contains(r"^-?(\d+([.,]\d*)?|[.,]\d+)$")
+    return pl.when(ok).then(s.str.replace(",", ".", literal=True).cast(pl.Float64, strict=False))
+
+
+def parse_int(s: pl.Expr) -> pl.Expr:
+    s = s.str.strip_chars().str.replace(r"^\+", "")
+    return pl.when(s.str.contains(r"^-?\d{1,18}$")).then(s.cast(pl.Int64, strict=False))
+
+
+def parse_bool(s: pl.Expr) -> pl.Expr:
+    u = s.str.strip_chars().str.to_uppercase()
+    return pl.when(u.is_in(_TRUE)).then(True).when(u.is_in(_FALSE)).then(False)
+
+
+def _range_text(c: Column) -> str:
+    lo = "" if c.min is None else f"{c.min:g}"
+    hi = "" if c.max is None else f"{c.max:g}"
+    unit = " (år)" if c.dtype == "date" else ""
+    return f"{lo}-{hi}{unit}"
+
+
+def _column_checks(c: Column) -> tuple[pl.Expr, pl.Expr]:
+    """(typed value, reason code or null) for one declared column read as string ``c.name``."""
+    raw = pl.col(c.name)
+    empty = raw.is_null() | (raw == "")
+    if c.dtype == "pnr":
+        typed = pnr_digits_expr(raw)
+        bad = typed.is_null()
+    elif c.dtype == "date":
+        typed = parse_date(raw)
+        bad = typed.is_null()
+    elif c.dtype == "int":
+        typed = parse_int(raw)
+        bad = typed.is_null()
+    elif c.dtype == "float":
+        typed = parse_float(raw)
+        bad = typed.is_null()
+    elif c.dtype == "bool":
+        typed = parse_bool(raw)
+        bad = typed.is_null()
+    elif c.dtype == "code":
+        typed = raw
+        bad = ~raw.is_in(list((c.codes or {}).keys()))
+    else:
+        typed = raw
+        bad = pl.lit(False)
+    code = (pl.when(empty & c.required).then(pl.lit("missing_value"))
+            .when(empty).then(pl.lit(None, pl.String)))
+    fmt_code = {"pnr": "bad_pnr", "date": "bad_date", "int": "bad_number", "float": "bad_number",
+                "bool": "bad_bool", "code": "unknown_code"}.get(c.dtype)
+    if fmt_code:
+        code = code.when(bad).then(pl.lit(fmt_code))
+    if c.min is not None or c.max is not None:
+        v = typed.dt.year() if c.dtype == "date" else typed
+        out = pl.lit(False)
+        if c.min is not None:
+            out = out | (v < c.min)
+        if c.max is not None:
+            out = out | (v > c.max)
+        if c.dtype in ("int", "float", "date"):
+            code = code.when(out).then(pl.lit("out_of_range"))
+    code = code.otherwise(pl.lit(None, pl.String))
+    typed = pl.when(empty).then(pl.lit(None)).otherwise(typed).cast(POLARS_TYPES[c.dtype])
+    return typed, code
+
+
+def _reason_text(c: Column | None, code: str) -> str:
+    text = REASONS[code]
+    if c is None:
+        return text
+    if code == "out_of_range":
+        return f"{text}: {_range_text(c)}"
+    if code == "unknown_code" and c.codes:
+        return f"{text}; tilladte: {', '.join(c.codes)}"
+    return text
+
+
+def _masked(value: pl.Expr) -> pl.Expr:
+    """Never let a PNR-looking string through in a quarantine value."""
+    return value.str.replace_all(PNR_SEARCH, HIDDEN_PNR)
+
+
+def _q(frame: pl.DataFrame, source_file: str, register: str, year: int | None, column: str | None,
+       value: pl.Expr, reason: pl.Expr) -> pl.DataFrame:
+    return frame.select(
+        pl.lit(source_file).alias("source_file"),
+        pl.col("source_line").cast(pl.Int32),
+        pl.lit(register).alias("register"),
+        pl.lit(year, pl.Int32).alias("year"),
+        pl.lit(column, pl.String).alias("column_name"),
+        value.cast(pl.String).alias("value"),
+        reason.cast(pl.String).alias("reason"),
+    ).with_columns(pl.lit(None, pl.String).alias("reason_code"))
+
+
+def _period_violation(reg: Register, year: int) -> pl.Expr | None:
+    rule = PERIOD_RULES.get(reg.name)
+    if rule is None:
+        return None
+    jan1, dec31 = pl.date(year, 1, 1), pl.date(year, 12, 31)
+    cols = [pl.col(f"_v_{n}") for n in rule.columns]
+    if rule.kind == "in_year":
+        return cols[0].dt.year() != year
+    if rule.kind == "active":
+        start, end = cols
+        return (start > dec31) | (end.is_not_null() & (end < jan1))
+    if rule.kind == "status":
+        out = pl.lit(False)
+        for c in cols:
+            out = out | (c.is_not_null() & (c > jan1))
+        return out
+    if rule.kind == "school_year":
+        return cols[0] != f"{year - 1}/{str(year)[2:]}"
+    if rule.kind == "code_year":
+        return ~cols[0].str.ends_with(str(year))
+    raise ValueError(f"unknown period rule {rule.kind!r}")
+
+
+def validate(raw: RawTable, reg: Register, year: int | None, pseudo: Pseudonymiser | None) -> Validated:
+    f = raw.frame
+    src, rname = raw.source_file, reg.name
+    qparts: list[pl.DataFrame] = []
+
+    # 1. Structural problems: wrong number of fields, undecodable characters.
+    wrong_n = f.filter(pl.col("n_fields") != raw.n_header_fields)
+    if wrong_n.height:
+        qparts.append(_q(wrong_n, src, rname, year, None,
+                         pl.format("{} felter (overskriften har {})", pl.col("n_fields"),
+                                   pl.lit(raw.n_header_fields)),
+                         pl.lit("wrong_field_count")))
+    f = f.filter(pl.col("n_fields") == raw.n_header_fields)
+    bad_enc = f.filter(pl.col("bad_encoding"))
+    if bad_enc.height:
+        qparts.append(_q(bad_enc, src, rname, year, None, pl.lit(None, pl.String), pl.lit("bad_encoding")))
+    f = f.filter(~pl.col("bad_encoding"))
+
+    # 2. Column checks.
+    for name in raw.missing_optional:
+        f = f.with_columns(pl.lit(None, pl.String).alias(name))
+    typed_exprs, code_exprs = [], []
+    for c in reg.columns:
+        t, k = _column_checks(c)
+        typed_exprs.append(t.alias(f"_v_{c.name}"))
+        code_exprs.append(k.alias(f"_e_{c.name}"))
+    f = f.with_columns(typed_exprs + code_exprs)
+
+    # 3. Rules across columns of the row (only where the values themselves are fine).
+    checks: list[tuple[str, str, pl.Expr]] = []  # (column, code, violated)
+    for early, late in DATE_ORDER.get(reg.name, ()):
+        checks.append((late, "date_order", pl.col(f"_v_{late}") < pl.col(f"_v_{early}")))
+    if year is not None:
+        pv = _period_violation(reg, year)
+        if pv is not None:
+            rule = PERIOD_RULES[reg.name]
+            checks.append((rule.columns[0], "outside_period", pv))
+            if rule.detects_wrong_year and f.height:
+                _check_wrong_year(f, raw, reg, year, pv)
+    for col, code, violated in checks:
+        f = f.with_columns(
+            pl.when(pl.col(f"_e_{col}").is_null() & violated.fill_null(False))
+            .then(pl.lit(code)).otherwise(pl.col(f"_e_{col}")).alias(f"_e_{col}")
+        )
+
+    err_cols = [f"_e_{c.name}" for c in reg.columns]
+    any_err = pl.any_horizontal([pl.col(e).is_not_null() for e in err_cols])
+    bad = f.filter(any_err)
+    good = f.filter(~any_err)
+
+    # person ids for PNR columns (valid ones in good rows and in quarantine values).
+    pnr_cols = [c for c in reg.columns if c.dtype == "pnr"]
+    if pnr_cols and pseudo is None:
+        raise ValueError("person-level register needs a Pseudonymiser")
+
+    def person_ids(frame: pl.DataFrame, c: Column) -> pl.Series:
+        return pseudo.ids(frame[f"_v_{c.name}"])
+
+    for c in reg.columns:
+        e = f"_e_{c.name}"
+        sub = bad.filter(pl.col(e).is_not_null())
+        if not sub.height:
+            continue
+        if c.dtype == "pnr":
+            ids = person_ids(sub, c)
+            sub = sub.with_columns(
+                pl.when(pl.col(c.name).is_null() | (pl.col(c.name) == "")).then(pl.lit(None, pl.String))
+                .otherwise(pl.coalesce(ids, pl.lit(INVALID_PNR))).alias("_qv"))
+        else:
+            sub = sub.with_columns(_masked(pl.col(c.name)).alias("_qv"))
+        qparts.append(_q(sub, src, rname, year, c.raw, pl.col("_qv"), pl.col(e)))
+
+    # 4. Duplicate keys among the rows that passed: the first occurrence is loaded, later ones quarantined.
+    key_cols = [f"_v_{k}" for k in reg.key]
+    if good.height and key_cols:
+        good = good.with_columns(pl.col("source_line").min().over(key_cols).alias("_first"))
+        dup = good.filter(pl.col("source_line") != pl.col("_first"))
+        if dup.height:
+            for k in reg.key:
+                c = reg.column(k)
+                if c.dtype == "pnr":
+                    dup = dup.with_columns(person_ids(dup, c).fill_null(INVALID_PNR).alias(f"_kv_{k}"))
+                else:
+                    dup = dup.with_columns(_masked(pl.col(k)).fill_null("").alias(f"_kv_{k}"))
+            dup = dup.with_columns(
+                pl.concat_str([pl.col(f"_kv_{k}") for k in reg.key], separator=" | ").alias("_qv"),
+                pl.format("duplicate_key|(som linje {})", pl.col("_first")).alias("_r"),
+            )
+            key_raw = ", ".join(reg.column(k).raw for k in reg.key)
+            qparts.append(_q(dup, src, rname, year, key_raw, pl.col("_qv"), pl.col("_r")))
+            good = good.filter(pl.col("source_line") == pl.col("_first"))
+
+    # 5. The rows to load, typed, with person ids.
+    out_cols: list[pl.Expr | pl.Series] = []
+    if year is not None:
+        out_cols.append(pl.lit(year, pl.Int32).alias("year"))
+    hashed_extra: list[str] = []
+    for c in reg.columns:
+        if c.dtype == "pnr":
+            continue
+        out_cols.append(pl.col(f"_v_{c.name}").alias(c.name))
+    rows = good.select([*out_cols, *raw.extra.keys(), "source_line"])
+    if pnr_cols:
+        rows = rows.insert_column(1 if year is not None else 0,
+                                  person_ids(good, pnr_cols[0]).alias("person_id"))
+    # Extra columns that hold person numbers are pseudonymised too, never stored in clear.
+    for nm in raw.extra:
+        if rows.height and rows[nm].str.contains(PNR_SEARCH).fill_null(False).any() and pseudo is not None:
+            digits = rows.select(pnr_digits_expr(pl.col(nm))).to_series()
+            ids = pseudo.ids(digits)
+            rows = rows.with_columns(
+                pl.when(pl.col(nm).is_null() | (pl.col(nm) == "")).then(pl.lit(None, pl.String))
+                .otherwise(pl.coalesce(ids, pl.lit(INVALID_PNR))).alias(nm))
+            hashed_extra.append(raw.extra[nm])
+        elif rows.height and rows[nm].str.contains(PNR_SEARCH).fill_null(False).any():
+            rows = rows.with_columns(_masked(pl.col(nm)).alias(nm))
+    rows = rows.with_columns(pl.lit(src).alias("source_file"), pl.col("source_line").cast(pl.Int32))
+    rows = rows.select([c for c in rows.columns if c != "source_line"] + ["source_line"])
+
+    q = pl.concat(qparts) if qparts else pl.DataFrame(schema=QUARANTINE_SCHEMA)
+    q = _finish_reasons(q, reg)
+    return Validated(rows, q, hashed_extra)
+
+
+def _finish_reasons(q: pl.DataFrame, reg: Register) -> pl.DataFrame:
+    """reason holds a code (or ``code|detail``): split into reason_code and the Danish reason text."""
+    if not q.height:
+        return q.select(list(QUARANTINE_SCHEMA)).cast(QUARANTINE_SCHEMA)
+    by_raw = {c.raw: c for c in reg.columns}
+    code = pl.col("reason").str.split("|").list.get(0)
+    detail = pl.col("reason").str.split("|").list.get(1, null_on_oob=True)
+    q = q.with_columns(code.alias("reason_code"), detail.alias("_detail"))
+    texts = {(col, k): _reason_text(by_raw.get(col), k)
+             for col in q["column_name"].unique().to_list() for k in q["reason_code"].unique().to_list()}
+    mapping = pl.DataFrame({"column_name": [k[0] for k in texts], "reason_code": [k[1] for k in texts],
+                            "_text": list(texts.values())},
+                           schema={"column_name": pl.String, "reason_code": pl.String, "_text": pl.String})
+    q = q.join(mapping, on=["column_name", "reason_code"], how="left", nulls_equal=True)
+    q = q.with_columns(
+        pl.when(pl.col("_detail").is_not_null()).then(pl.format("{} {}", pl.col("_text"), pl.col("_detail")))
+        .otherwise(pl.col("_text")).alias("reason"))
+    return q.select(list(QUARANTINE_SCHEMA)).cast(QUARANTINE_SCHEMA).sort("source_line", "column_name",
+                                                                         nulls_last=False)
+
+
+def _check_wrong_year(f: pl.DataFrame, raw: RawTable, reg: Register, year: int, violated: pl.Expr) -> None:
+    rule = PERIOD_RULES[reg.name]
+    first = rule.columns[0]
+    ok_values = pl.col(f"_e_{first}").is_null()
+    stats = f.filter(ok_values).select(
+        pl.len().alias("n"), violated.fill_null(False).sum().alias("bad"))
+    n, nbad = stats.row(0)
+    if n and nbad >= WRONG_YEAR_SHARE * n:
+        col = reg.column(first)
+        if col.dtype == "date":
+            years = f.filter(ok_values).select(pl.col(f"_v_{first}").dt.year().mode().first()).item()
+            hint = f" (most rows are from {years})"
+        else:
+            common = f.filter(ok_values).select(pl.col(f"_v_{first}").mode().first()).item()
+            hint = f" (most common value {common!r})"
+        raise FileError(f"wrong year: the file is in the folder {year}, but {nbad} of {n} rows have "
+                        f"{col.raw} outside {year}{hint}", file=raw.source_file, column=col.raw,
+                        code="wrong_year")

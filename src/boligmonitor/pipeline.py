@@ -1,0 +1,261 @@
+"""The build: run every step on a new database file and swap it in only when all succeeded.
+
+``build()`` works on ``<db>.tmp-<pid>`` (a copy of the previous database for an incremental build,
+so unchanged raw files are not read again; an empty file with ``full=True``) and on a temporary
+published folder. Only when every step returned without errors are the two moved into place
+with ``os.replace``. On any error, Ctrl-C or SIGTERM the temporary files are removed and the
+previous database and published files stay exactly as they were; a build killed outright
+(SIGKILL, power cut) leaves only a stale temporary file, which the next build removes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import os
+import shutil
+import signal
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from boligmonitor import config
+from boligmonitor.errors import BuildError
+from boligmonitor.steps import BuildContext, StepResult
+
+#: The steps, in order. Each is a module with ``run(con, ctx) -> StepResult``.
+STEPS: tuple[str, ...] = (
+    "boligmonitor.ingest",
+    "boligmonitor.geo",
+    "boligmonitor.core",
+    "boligmonitor.criteria",
+    "boligmonitor.indicators",
+    "boligmonitor.publish",
+)
+HMAC_ENV = "BOLIGMONITOR_HMAC_KEY"
+SYNTHETIC_MARKER = "SYNTHETIC.json"
+
+
+@dataclass
+class StepTiming:
+    result: StepResult
+    seconds: float
+
+
+@dataclass
+class BuildSummary:
+    db_path: Path
+    published_dir: Path
+    steps: list[StepTiming] = field(default_factory=list)
+    seconds: float = 0.0
+    full: bool = False
+    key_source: str = ""
+
+    @property
+    def tables(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for s in self.steps:
+            out.update(s.result.tables)
+        return out
+
+    def step(self, name: str) -> StepResult:
+        for s in self.steps:
+            if s.result.name == name:
+                return s.result
+        raise KeyError(name)
+
+    def __str__(self) -> str:
+        lines = [f"Build {'(full)' if self.full else '(incremental)'} -> {self.db_path} in {self.seconds:.1f} s",
+                 f"{'step':<12} {'seconds':>8}  tables (rows)"]
+        for s in self.steps:
+            tabs = ", ".join(f"{t} ({n:,})" for t, n in s.result.tables.items())
+            lines.append(f"{s.result.name:<12} {s.seconds:>8.2f}  {tabs}")
+        return "\n".join(lines)
+
+
+def resolve_hmac_key(raw_dir: Path, root: Path | None = None) -> tuple[bytes, str]:
+    """The pseudonymisation key and where it came from (never the key itself in messages).
+
+    Order: environment ``BOLIGMONITOR_HMAC_KEY``; ``.env`` at the project root; the documented demo
+    key, but only for the synthetic default (``<raw>/SYNTHETIC.json`` exists).
+    """
+    env = os.environ.get(HMAC_ENV, "").strip()
+    if env:
+        return env.encode("utf-8"), f"environment variable {HMAC_ENV}"
+    if root is None:
+        try:
+            root = config.project_root()
+        except RuntimeError:
+            root = None
+    if root is not None:
+        dotenv = root / ".env"
+        if dotenv.is_file():
+            for line in dotenv.read_text(encoding="utf-8", errors="replace").splitlines():
+                line = line.strip()
+                if line.startswith("export "):
+                    line = line[len("export "):].strip()
+                if line.startswith(f"{HMAC_ENV}="):
+                    val = line.split("=", 1)[1].strip().strip('"').strip("'")
+                    if val:
+                        return val.encode("utf-8"), f"{dotenv.name} at the project root"
+    if (raw_dir / SYNTHETIC_MARKER).is_file():
+        return config.DEMO_HMAC_KEY.encode("utf-8"), "demo key (synthetic data)"
+    raise BuildError(
+        f"no pseudonymisation key: {raw_dir} is not the synthetic default, so a secret key is needed. "
+        f"Set the environment variable {HMAC_ENV}, or put a line {HMAC_ENV}=<a long random secret> in "
+        "the file .env at the project root (git ignores it). Keep the key: the same key gives the same "
+        "pseudonyms across builds."
+    )
+
+
+def _load_step(module: str) -> Callable:
+    try:
+        mod = importlib.import_module(module)
+    except ModuleNotFoundError as e:
+        if e.name and (module == e.name or module.startswith(e.name + ".")):
+            raise BuildError(f"the pipeline step {module} is missing (module not found)") from None
+        raise
+    fn = getattr(mod, "run", None)
+    if not callable(fn):
+        raise BuildError(f"the pipeline step {module} has no run(con, ctx) function")
+    return fn
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _clean_stale(db_path: Path, published_dir: Path) -> None:
+    """Remove temporary files of earlier builds that were killed."""
+    patterns = [(db_path.parent, f"{db_path.name}.tmp-"), (published_dir.parent, f".{published_dir.name}.tmp-"),
+                (published_dir.parent, f".{published_dir.name}.old-")]
+    for folder, prefix in patterns:
+        if not folder.is_dir():
+            continue
+        for p in folder.iterdir():
+            if not p.name.startswith(prefix):
+                continue
+            pid = p.name[len(prefix):].split(".")[0]
+            if pid.isdigit() and int(pid) != os.getpid() and _pid_alive(int(pid)):
+                continue
+            if p.is_dir():
+                shutil.rmtree(p, ignore_errors=True)
+            else:
+                with contextlib.suppress(OSError):
+                    p.unlink()
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt():
+    """Turn SIGTERM into KeyboardInterrupt during the build, so cleanup runs."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum, frame):
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    old = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, old)
+
+
+def _remove(p: Path) -> None:
+    if p.is_dir():
+        shutil.rmtree(p, ignore_errors=True)
+    elif p.exists():
+        with contextlib.suppress(OSError):
+            p.unlink()
+
+
+def build(raw_dir: Path | None = None, db_path: Path | None = None, published_dir: Path | None = None,
+          say: Callable[[str], None] = print, full: bool = False, settings: dict | None = None,
+          *, steps: Sequence[str] | None = None) -> BuildSummary:
+    """Run the pipeline (see the module docstring). ``steps`` (for tests) replaces :data:`STEPS`."""
+    t0 = time.perf_counter()
+    raw_dir = Path(raw_dir) if raw_dir else config.raw_dir()
+    db_path = Path(db_path) if db_path else config.db_path()
+    published_dir = Path(published_dir) if published_dir else config.published_dir()
+    step_names = tuple(steps) if steps is not None else STEPS
+    if not raw_dir.is_dir():
+        raise BuildError(f"the raw data folder {raw_dir} does not exist; run `boligmonitor synth` to write "
+                         "the synthetic default, or put the register extracts there")
+    key, key_source = resolve_hmac_key(raw_dir)
+    runners = [(name, _load_step(name)) for name in step_names]
+
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    published_dir.parent.mkdir(parents=True, exist_ok=True)
+    _clean_stale(db_path, published_dir)
+    pid = os.getpid()
+    tmp_db = db_path.with_name(f"{db_path.name}.tmp-{pid}")
+    tmp_pub = published_dir.with_name(f".{published_dir.name}.tmp-{pid}")
+    old_pub = published_dir.with_name(f".{published_dir.name}.old-{pid}")
+    summary = BuildSummary(db_path, published_dir, full=full or not db_path.exists(), key_source=key_source)
+    con = None
+    swapped_pub = False
+    try:
+        with _sigterm_as_interrupt():
+            for p in (tmp_db, Path(f"{tmp_db}.wal"), tmp_pub, old_pub):
+                _remove(p)
+            if not summary.full:
+                shutil.copyfile(db_path, tmp_db)
+            tmp_pub.mkdir(parents=True)
+            say(f"build: {'full' if summary.full else 'incremental'} build of {raw_dir} -> {db_path} "
+                f"(pseudonymisation key: {key_source})")
+            con = duckdb.connect(str(tmp_db))
+            ctx = BuildContext(raw_dir=raw_dir, db_path=tmp_db, published_dir=tmp_pub, hmac_key=key, say=say,
+                               settings=dict(settings or {}))
+            for name, fn in runners:
+                ts = time.perf_counter()
+                result = fn(con, ctx)
+                if not isinstance(result, StepResult):
+                    raise BuildError(f"the pipeline step {name} did not return a StepResult")
+                summary.steps.append(StepTiming(result, time.perf_counter() - ts))
+                if result.errors:
+                    lines = "\n".join(f"  - {e}" for e in result.errors)
+                    raise BuildError(f"the build stopped in step {result.name or name} with "
+                                     f"{len(result.errors)} problem(s); the previous database "
+                                     f"({db_path}) is unchanged:\n{lines}")
+            con.execute("checkpoint")
+            con.close()
+            con = None
+            # Swap: published folder first (reversible), then the database (atomic).
+            if published_dir.exists():
+                os.replace(published_dir, old_pub)
+            os.replace(tmp_pub, published_dir)
+            swapped_pub = True
+            try:
+                os.replace(tmp_db, db_path)
+            except BaseException:
+                _remove(published_dir)
+                if old_pub.exists():
+                    os.replace(old_pub, published_dir)
+                swapped_pub = False
+                raise
+            _remove(old_pub)
+    except duckdb.Error as e:
+        raise BuildError(f"database error during the build ({e.__class__.__name__}: {e}); "
+                         f"the previous database ({db_path}) is unchanged") from e
+    finally:
+        if con is not None:
+            with contextlib.suppress(Exception):
+                con.close()
+        for p in (tmp_db, Path(f"{tmp_db}.wal"), tmp_pub):
+            _remove(p)
+        if not swapped_pub and old_pub.exists() and not published_dir.exists():
+            os.replace(old_pub, published_dir)
+    summary.seconds = time.perf_counter() - t0
+    say(f"build: done in {summary.seconds:.1f} s")
+    return summary

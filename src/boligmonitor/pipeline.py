@@ -182,8 +182,9 @@ def _remove(p: Path) -> None:
 
 def build(raw_dir: Path | None = None, db_path: Path | None = None, published_dir: Path | None = None,
           say: Callable[[str], None] = print, full: bool = False, settings: dict | None = None,
-          *, steps: Sequence[str] | None = None) -> BuildSummary:
-    """Run the pipeline (see the module docstring). ``steps`` (for tests) replaces :data:`STEPS`."""
+          *, steps: Sequence[str | Callable] | None = None) -> BuildSummary:
+    """Run the pipeline (see the module docstring). ``steps`` (for tests) replaces :data:`STEPS`:
+    module names, or ``run``-like callables."""
     t0 = time.perf_counter()
     raw_dir = Path(raw_dir) if raw_dir else config.raw_dir()
     db_path = Path(db_path) if db_path else config.db_path()
@@ -193,7 +194,8 @@ def build(raw_dir: Path | None = None, db_path: Path | None = None, published_di
         raise BuildError(f"the raw data folder {raw_dir} does not exist; run `boligmonitor synth` to write "
                          "the synthetic default, or put the register extracts there")
     key, key_source = resolve_hmac_key(raw_dir)
-    runners = [(name, _load_step(name)) for name in step_names]
+    runners = [(s, _load_step(s)) if isinstance(s, str) else (getattr(s, "__name__", "step"), s)
+               for s in step_names]
 
     db_path.parent.mkdir(parents=True, exist_ok=True)
     published_dir.parent.mkdir(parents=True, exist_ok=True)

@@ -147,15 +147,18 @@ def decode(data: bytes, source_file: str, stated: str | None = None,
 
 def _header_map(header: list[str], reg: Register) -> tuple[dict[str, int], list[int], list[str]]:
     """Declared staging name -> field index, the indices of extra columns, duplicate-column messages."""
+    def key(h: str) -> str:
+        return normalise_header(h).replace("_", "")
+
     lookup: dict[str, str] = {}
     for c in reg.columns:
-        lookup[normalise_header(c.raw)] = c.name
-        lookup.setdefault(normalise_header(c.name), c.name)
+        lookup[key(c.raw)] = c.name
+        lookup.setdefault(key(c.name), c.name)
     found: dict[str, int] = {}
     extra: list[int] = []
     dups: list[str] = []
     for i, h in enumerate(header):
-        name = lookup.get(normalise_header(h))
+        name = lookup.get(key(h))
         if name is None:
             extra.append(i)
         elif name in found:

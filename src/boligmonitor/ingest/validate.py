@@ -277,7 +277,9 @@ def validate(raw: RawTable, reg: Register, year: int | None, pseudo: Pseudonymis
         if c.dtype == "pnr":
             continue
         out_cols.append(pl.col(f"_v_{c.name}").alias(c.name))
-    rows = good.select([*out_cols, *raw.extra.keys(), "source_line"])
+    extras = [pl.when(pl.col(nm) == "").then(pl.lit(None, pl.String)).otherwise(pl.col(nm)).alias(nm)
+              for nm in raw.extra]
+    rows = good.select([*out_cols, *extras, "source_line"])
     if pnr_cols:
         rows = rows.insert_column(1 if year is not None else 0,
                                   person_ids(good, pnr_cols[0]).alias("person_id"))

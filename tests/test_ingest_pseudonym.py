@@ -1,0 +1,29 @@
+"""Person numbers: validity rule and keyed hashing."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from boligmonitor.ingest import Pseudonymiser, hmac_id, is_valid_pnr
+
+
+@pytest.mark.parametrize("pnr,ok", [
+    ("0101801234", True), ("010180-1234", True), ("6101801234", True),  # day + 60: replacement number
+    ("2902001234", True), ("8902001234", True),  # 29 February (2000)
+    ("3002801234", False), ("3213801234", False), ("0100801234", False), ("123456789", False),
+    ("01018012345", False), ("01-01-80-1234", False), ("abcdefghij", False), ("", False),
+])
+def test_valid_pnr(pnr, ok):
+    assert is_valid_pnr(pnr) is ok
+
+
+def test_pseudonyms_are_keyed_and_stable():
+    p = Pseudonymiser(b"key-1")
+    ids = p.ids(pl.Series(["0101801234", None, "0101801234", "6202851234"])).to_list()
+    assert ids[0] == ids[2] == hmac_id(b"key-1", "0101801234")
+    assert ids[1] is None and ids[3] != ids[0]
+    assert "0101801234" not in ids[0]
+    other = Pseudonymiser(b"key-2").ids(pl.Series(["0101801234"])).to_list()[0]
+    assert other != ids[0]
+    assert len(ids[0]) == 20

@@ -1,0 +1,106 @@
+"""Reader habits and value parsing."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+import pytest
+
+from boligmonitor.ingest import FileError, normalise_header, read_raw
+from boligmonitor.ingest.reader import decode
+from boligmonitor.ingest.validate import parse_bool, parse_date, parse_float, parse_int
+from boligmonitor.registers import register
+
+INC = register("indkomst")
+
+
+def _write(tmp_path, text: str | bytes, enc="utf-8", name="indkomst.csv"):
+    p = tmp_path / name
+    p.write_bytes(text if isinstance(text, bytes) else text.encode(enc))
+    return p
+
+
+@pytest.mark.parametrize("enc,expected", [("utf-8", "utf-8"), ("utf-8-sig", "utf-8-sig"),
+                                          ("latin-1", "latin-1"), ("utf-16", "utf-16")])
+def test_encodings_detected(tmp_path, enc, expected):
+    p = _write(tmp_path, "PNR;BRUTTOINDK;SKATTEPLIGTIG;BEMÆRKNING\n6101801234;1,5;J;Søren Åby\n", enc)
+    raw = read_raw(p, tmp_path, INC)
+    assert raw.encoding == expected
+    assert raw.frame["extra_bemaerkning"].to_list() == ["Søren Åby"]
+    assert raw.frame["pnr"].to_list() == ["6101801234"]
+
+
+def test_cp1252_detected_by_its_own_characters():
+    text, enc, mixed = decode("a – “b” æ".encode("cp1252"), "x.csv")
+    assert (text, enc, mixed) == ("a – “b” æ", "cp1252", False)
+
+
+def test_mixed_encoding_flags_the_bad_line(tmp_path):
+    data = "PNR;BRUTTOINDK;SKATTEPLIGTIG;NAVN\n6101801234;1;J;Åse\n".encode() + \
+        "6202851234;2;N;Søs\n".encode("latin-1")
+    raw = read_raw(_write(tmp_path, data), tmp_path, INC)
+    assert raw.frame["bad_encoding"].to_list() == [False, True]
+
+
+@pytest.mark.parametrize("sep", [";", ",", "\t"])
+def test_separators(tmp_path, sep):
+    p = _write(tmp_path, sep.join(["PNR", "BRUTTOINDK", "SKATTEPLIGTIG"]) + "\r\n"
+               + sep.join(["6101801234", "100", "J"]) + "\r\n")
+    raw = read_raw(p, tmp_path, INC)
+    assert raw.separator == sep
+    assert raw.frame["gross_income"].to_list() == ["100"]
+
+
+def test_line_numbers_with_blank_lines_and_crlf(tmp_path):
+    p = _write(tmp_path, "PNR;BRUTTOINDK;SKATTEPLIGTIG\r\n\r\n6101801234;1;J\r\n  \r\n6202851234;2;N")
+    raw = read_raw(p, tmp_path, INC)
+    assert raw.frame["source_line"].to_list() == [3, 5]
+    assert raw.source_file == "indkomst.csv"
+
+
+def test_sidecar_separator_and_encoding(tmp_path):
+    p = _write(tmp_path, "PNR|BRUTTOINDK|SKATTEPLIGTIG\n6101801234|1|J\n", "latin-1")
+    (tmp_path / "indkomst.yml").write_text("separator: '|'\nencoding: latin-1\n")
+    raw = read_raw(p, tmp_path, INC)
+    assert (raw.separator, raw.encoding) == ("|", "latin-1")
+
+
+def test_bad_sidecar_is_a_file_error(tmp_path):
+    p = _write(tmp_path, "PNR;BRUTTOINDK;SKATTEPLIGTIG\n6101801234;1;J\n")
+    (tmp_path / "indkomst.csv.yml").write_text("encoding: klingon-8\n")
+    with pytest.raises(FileError, match="unknown encoding"):
+        read_raw(p, tmp_path, INC)
+
+
+def test_duplicate_header_is_a_file_error(tmp_path):
+    p = _write(tmp_path, "PNR;BRUTTOINDK;bruttoindk;SKATTEPLIGTIG\n6101801234;1;1;J\n")
+    with pytest.raises(FileError, match="appears twice"):
+        read_raw(p, tmp_path, INC)
+
+
+def test_optional_column_may_be_absent(tmp_path):
+    reg = register("uddannelse")
+    p = _write(tmp_path, "PNR;HFAUDD\n6101801234;1010\n", name="uddannelse.csv")
+    raw = read_raw(p, tmp_path, reg)
+    assert set(raw.missing_optional) == {"education_source", "ongoing_education"}
+
+
+def test_normalise_header():
+    assert normalise_header(" Fød dag ") == "foed_dag"
+    assert normalise_header('"SIDEDØR"') == "sidedoer"
+    assert normalise_header("tilflyt-dato") == "tilflyt_dato"
+
+
+def _apply(expr_fn, values):
+    return pl.DataFrame({"v": values}, schema={"v": pl.String}).select(expr_fn(pl.col("v"))).to_series().to_list()
+
+
+def test_parse_values():
+    assert _apply(parse_date, ["01-02-2020", "2020-02-01", "1.2.2020", "31-02-2020", "x", None]) == [
+        dt.date(2020, 2, 1), dt.date(2020, 2, 1), dt.date(2020, 2, 1), None, None, None]
+    assert _apply(parse_float, ["1,5", "2.25", "-3", "1.234.567,5", "1,2,3", "abc"]) == [
+        1.5, 2.25, -3.0, 1234567.5, None, None]
+    assert _apply(parse_int, ["12", "+3", "-4", "1,0", "x"]) == [12, 3, -4, None, None]
+    assert _apply(parse_bool, ["J", "n", "ja", "NEJ", "1", "0", "maybe"]) == [
+        True, False, True, False, True, False, None]

@@ -1,0 +1,136 @@
+"""The synthetic default: a register extract of Randers Kommune 2016-2025 calibrated to the plan.
+
+``write_extract(out_dir, seed, scale)`` writes ``out_dir/<year>/<register>.csv`` for every yearly
+register and ``out_dir/reference/<register>.csv`` exactly as declared in
+``boligmonitor.registers`` (raw Danish headers in declared order, ``;``, decimal comma,
+``dd-mm-yyyy``, ``J``/``N``, each file in its declared encoding; the municipal cp1252/latin-1
+sources with CRLF line ends), plus ``out_dir/SYNTHETIC.json`` (seed, scale, generator version).
+
+The population is built on the address layer (``boligmonitor.geo.address_points()``); see
+``docs/synthetic-data.md`` for what is calibrated to what and what is illustrative. The same seed
+and scale give byte-identical files.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import polars as pl
+
+from boligmonitor import config
+from boligmonitor import registers as R
+from boligmonitor.synth.population import simulate
+from boligmonitor.synth.reference import reference_tables
+from boligmonitor.synth.registers_gen import Extract
+
+#: Bumped whenever the generated files change for the same seed.
+GENERATOR_VERSION = "1.0.0"
+#: Sources that send Windows line ends (municipal systems exporting cp1252/latin-1).
+CRLF_ENCODINGS = ("cp1252", "latin-1")
+
+
+def load_addresses() -> pl.DataFrame:
+    """The address layer as a polars frame (no geometry): the dwellings of the synthetic municipality."""
+    from boligmonitor.geo import address_points
+
+    gdf = address_points()
+    cols = ["address_key", "street", "house_number", "postcode", "area_id", "units", "building_type"]
+    return pl.from_pandas(gdf[cols].astype({"area_id": object}))
+
+
+def encode_csv(df: pl.DataFrame, reg: R.Register) -> bytes:
+    """A frame of raw string columns as the source would send it (declared encoding, line ends)."""
+    text = df.select(reg.raw_headers).write_csv(separator=";", quote_style="necessary", line_terminator="\n")
+    if reg.encoding in CRLF_ENCODINGS:
+        text = text.replace("\n", "\r\n")
+    return text.encode(reg.encoding)
+
+
+def _write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+
+
+def build_frames(addresses: pl.DataFrame, seed: int, scale: float) -> tuple[dict[str, pl.DataFrame], dict]:
+    """Every register as one frame with a ``year`` column (raw Danish columns, formatted values)."""
+    pop, py, persons = simulate(addresses, seed=seed, scale=scale)
+    ex = Extract(pop, py, persons, addresses, seed)
+    ex.education_state()
+    ex.labour_state()
+    benefits = ex.benefits()
+    decisions, charges = ex.crime()
+    frames = {
+        "befolkning": ex.population(),
+        "ydelser": benefits,
+        "uddannelse": ex.education(),
+        "indkomst": ex.income(),
+        "afgoerelser": decisions,
+        "sigtelser": charges,
+        "dagtilbud": ex.daycare(),
+        "karakterer": ex.exam_marks(),
+        "fravaer": ex.absence(),
+        "sprogvurdering": ex.language(),
+        "ungdomsuddannelse": ex.youth_education(),
+        "ungdomsskole": ex.youth_school(),
+        "ssp": ex.ssp(),
+        "udsaettelser": ex.evictions(),
+        "jobtilskud": ex.job_grants(),
+        "jobparate": ex.jobready(benefits),
+        "valgdeltagelse": ex.turnout(),
+    }
+    stats = {"persons": persons.height, "person_years": py.height, "dwellings": len(pop.dw.address)}
+    return frames, stats
+
+
+def write_extract(out_dir: Path, seed: int = config.DEFAULT_SEED, scale: float = 1.0, say=print,
+                  addresses: pl.DataFrame | None = None) -> dict:
+    """Write the synthetic extract to ``out_dir``; returns counts (persons, files, rows per register).
+
+    ``addresses`` (columns of ``geo.address_points()`` without geometry) defaults to the shipped
+    address layer; tests pass a small one.
+    """
+    if scale <= 0:
+        raise ValueError(f"scale must be positive, got {scale}")
+    t0 = time.perf_counter()
+    out_dir = Path(out_dir)
+    if addresses is None:
+        addresses = load_addresses()
+    frames, stats = build_frames(addresses, seed, scale)
+    say(f"synth: simulated {stats['persons']:,} persons ({stats['person_years']:,} person-years) "
+        f"in {stats['dwellings']:,} dwellings, seed {seed}, scale {scale}")
+    years = range(config.FIRST_DATA_YEAR, config.LAST_DATA_YEAR + 1)
+    rows: dict[str, int] = {}
+    n_files = 0
+    for reg in R.YEARLY_REGISTERS:
+        df = frames[reg.name]
+        parts = df.partition_by("year", as_dict=True, maintain_order=True)
+        for y in years:
+            part = parts.get((y,))
+            if part is None or part.height == 0:
+                if reg.optional:
+                    continue
+                part = df.clear()
+            _write(out_dir / str(y) / reg.filename, encode_csv(part, reg))
+            n_files += 1
+        rows[reg.name] = df.height
+    for reg in R.REFERENCE_REGISTERS:
+        df = reference_tables()[reg.name]
+        _write(out_dir / R.REFERENCE_DIR / reg.filename, encode_csv(df, reg))
+        rows[reg.name] = df.height
+        n_files += 1
+    meta = {
+        "generator": "boligmonitor.synth",
+        "version": GENERATOR_VERSION,
+        "seed": seed,
+        "scale": scale,
+        "years": [years.start, years.stop - 1],
+        "note": "Synthetic data: no real person. Person numbers are replacement numbers (day of birth + 60).",
+    }
+    (out_dir / "SYNTHETIC.json").write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    say(f"synth: wrote {n_files} files to {out_dir} in {time.perf_counter() - t0:.1f} s")
+    return {**stats, "files": n_files, "rows": rows, "seed": seed, "scale": scale}
+
+
+__all__ = ["write_extract", "build_frames", "encode_csv", "load_addresses", "GENERATOR_VERSION"]

@@ -1,0 +1,350 @@
+"""From registers to the criteria's building blocks: counts per group and data year.
+
+``compute_components(con, settings)`` reads ``core.person_year`` and the staging registers and
+returns one row per (group, data year, component) with a numerator and a denominator:
+
+==================  ===========================================================================
+component           numerator / denominator (data year y)
+==================  ===========================================================================
+residents           residents on 1 January of y / --
+nonwestern          non-Western immigrants and descendants / residents (1 January of y)
+employment          full-time persons outside labour market or education in calendar year y
+                    (benefit days on weekdays x extent, capped at 1 per person) / residents 18-64
+crime               residents 18+ convicted (straffeloven, våbenloven, lov om euforiserende
+                    stoffer) in calendar year y / residents 18+
+education_2018      residents 30-59 whose highest education taken in or approved in Denmark is
+                    basic school or unknown / residents 30-59 (status 1 January of y)
+education_2013      the same with self-reported and imputed educations counted (pre-2018 rule)
+income              sum of gross income in income year y / taxable residents 15-64 not in
+                    education (living in the area on 1 January of y+1)
+==================  ===========================================================================
+
+Groups (``group_id``): every area id, ``helhedsplan`` (the five plan areas together) and
+``randers_kommune`` (every resident). ``reference_series(con)`` gives the national crime share
+and the region's mean income by year. ``employment_categories(con, settings)`` splits the
+employment numerator into the plan's categories A-E.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+
+from boligmonitor.areas import KOMMUNE_ID, PLAN_AREA_IDS, PLAN_TOTAL_ID
+from boligmonitor.criteria.settings import EMPLOYMENT_CATEGORIES, CriteriaSettings
+
+#: Laws whose convictions count (§ 61 a stk. 1 nr. 2).
+CRIME_LAWS = ("STRFL", "VAABENL", "EUFL")
+#: Education sources that count from 2018 (taken in or approved in Denmark).
+EDUCATION_SOURCES_2018 = ("REG", "GODK")
+#: Highest-education levels that mean basic school only / unknown.
+BASIC_LEVEL, UNKNOWN_LEVEL = "10", "90"
+#: A Monday, the origin of the weekday count.
+_EPOCH = "DATE '1990-01-01'"
+
+
+@dataclass
+class Components:
+    """``values[(group, component, year)] = (numerator, denominator)``; references by year."""
+
+    values: dict[tuple[str, str, int], tuple[float, float | None]]
+    national_crime: dict[int, float]
+    region_income: dict[int, float]
+    data_years: tuple[int, ...]
+    #: the last calendar year whose flows (benefits, convictions, income) are complete
+    last_flow_year: int
+
+    def get(self, group: str, component: str, year: int) -> tuple[float, float | None] | None:
+        return self.values.get((group, component, year))
+
+    def groups(self) -> list[str]:
+        return sorted({g for g, _, _ in self.values})
+
+    #: components that are stocks on 1 January (the rest are calendar-year flows)
+    STOCKS = ("residents", "nonwestern", "education_2018", "education_2013")
+
+    def latest_year(self, group: str, component: str, upto: int) -> int | None:
+        ys = [y for (g, c, y) in self.values if g == group and c == component and y <= upto]
+        return max(ys) if ys else None
+
+    def carried_forward(self, until_list_year: int) -> tuple[Components, set]:
+        """A copy where every component is carried forward from its latest known year (stocks from
+        the last data year, flows from the last complete flow year) through the years list year
+        ``until_list_year`` needs; returns it with the set of projected (group, component, year)."""
+        values = dict(self.values)
+        projected: set = set()
+        last_stock = self.data_years[-1]
+        for g, c in {(g, c) for g, c, _ in self.values}:
+            stock = c in self.STOCKS
+            src_year = self.latest_year(g, c, last_stock if stock else self.last_flow_year)
+            if src_year is None:
+                continue
+            end = until_list_year if stock else until_list_year - 1
+            for y in range(src_year + 1, end + 1):
+                values[(g, c, y)] = self.values[(g, c, src_year)]
+                projected.add((g, c, y))
+        national = _carry(self.national_crime, until_list_year - 1)
+        region = _carry(self.region_income, until_list_year - 1)
+        comp = Components(values, national, region, self.data_years, max(self.last_flow_year, until_list_year - 1))
+        return comp, projected
+
+
+def _carry(series: dict[int, float], until: int) -> dict[int, float]:
+    out = dict(series)
+    if out:
+        last = max(out)
+        for y in range(last + 1, until + 1):
+            out[y] = out[last]
+    return out
+
+
+def _weekdays_through(d: str) -> str:
+    """SQL: weekdays from the epoch Monday through date expression ``d`` (inclusive)."""
+    n = f"(date_diff('day', {_EPOCH}, {d}) + 1)"
+    return f"(5 * ({n} // 7) + least({n} % 7, 5))"
+
+
+def _weekdays(a: str, b: str) -> str:
+    return f"({_weekdays_through(b)} - {_weekdays_through(f'({a} - INTERVAL 1 DAY)::DATE')})"
+
+
+def _has(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    schema, name = table.split(".")
+    return bool(
+        con.execute(
+            "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+            [schema, name],
+        ).fetchone()[0]
+    )
+
+
+def _groups_sql() -> str:
+    plan = ", ".join(f"'{a}'" for a in PLAN_AREA_IDS)
+    return f"""
+        select person_id, year, age, nonwestern, area_id as group_id from core.person_year where area_id is not null
+        union all
+        select person_id, year, age, nonwestern, '{PLAN_TOTAL_ID}' from core.person_year where area_id in ({plan})
+        union all
+        select person_id, year, age, nonwestern, '{KOMMUNE_ID}' from core.person_year
+    """
+
+
+def _prepare(con: duckdb.DuckDBPyConnection, settings: CriteriaSettings) -> None:
+    """Temporary tables: group membership, de-duplicated benefit spells with FTE per person-year."""
+    con.execute(f"create or replace temp table _crit_grp as {_groups_sql()}")
+    if _has(con, "staging.benefits"):
+        con.execute(
+            """
+            create or replace temp table _crit_spells as
+            select person_id, benefit, start_date, end_date, extent_pct, coalesce(activated, false) as activated
+            from staging.benefits
+            qualify row_number() over (partition by person_id, benefit, start_date order by year desc) = 1
+            """
+        )
+    else:
+        con.execute(
+            "create or replace temp table _crit_spells (person_id varchar, benefit varchar, start_date date, "
+            "end_date date, extent_pct integer, activated boolean)"
+        )
+    cats = []
+    for cat, spec in EMPLOYMENT_CATEGORIES.items():
+        for rule in spec["rules"]:
+            codes = ", ".join(f"'{b}'" for b in rule["benefits"])
+            cond = f"benefit in ({codes})"
+            if rule["activated"] is not None:
+                cond += f" and activated = {'true' if rule['activated'] else 'false'}"
+            cats.append(f"when {cond} then '{cat}'")
+    cat_case = "case " + " ".join(cats) + " else 'other' end"
+    outside = ", ".join(f"'{b}'" for b in settings.outside_benefits) or "''"
+    years = con.execute("select distinct year from core.person_year order by year").fetchall()
+    year_list = ", ".join(str(y[0]) for y in years) or "0"
+    s = "greatest(sp.start_date, make_date(y.year, 1, 1))"
+    e = "least(coalesce(sp.end_date, make_date(y.year, 12, 31)), make_date(y.year, 12, 31))"
+    year_wd = _weekdays("make_date(y.year, 1, 1)", "make_date(y.year, 12, 31)")
+    con.execute(
+        f"""
+        create or replace temp table _crit_fte_spell as
+        select sp.person_id, y.year, {cat_case} as category,
+               greatest({_weekdays(s, e)}, 0)::DOUBLE / {year_wd} * sp.extent_pct / 100.0 as fte
+        from _crit_spells sp
+        join (select unnest([{year_list}]) as year) y
+          on sp.start_date <= make_date(y.year, 12, 31)
+         and coalesce(sp.end_date, DATE '9999-12-31') >= make_date(y.year, 1, 1)
+        where sp.benefit in ({outside})
+        """
+    )
+    # Per person-year: total FTE capped at 1, shared over the categories in proportion.
+    con.execute(
+        """
+        create or replace temp table _crit_fte as
+        with tot as (select person_id, year, sum(fte) as total from _crit_fte_spell group by all)
+        select f.person_id, f.year, f.category,
+               sum(f.fte) * least(1.0, 1.0 / nullif(max(t.total), 0)) as fte
+        from _crit_fte_spell f join tot t using (person_id, year)
+        group by f.person_id, f.year, f.category
+        """
+    )
+
+
+def compute_components(con: duckdb.DuckDBPyConnection, settings: CriteriaSettings) -> Components:
+    _prepare(con, settings)
+    rows: list[tuple[str, str, int, float, float | None]] = []
+    q = con.execute
+
+    rows += q(
+        """select group_id, 'residents', year, count(*)::DOUBLE, NULL from _crit_grp group by all
+           union all
+           select group_id, 'nonwestern', year, count(*) filter (where nonwestern)::DOUBLE, count(*)::DOUBLE
+           from _crit_grp group by all"""
+    ).fetchall()
+
+    # Employment: residents 18-64 on the population date and their FTE outside in calendar year y.
+    pop_shift = 0 if settings.employment_population_date == "start" else 1
+    rows_emp = q(
+        f"""
+        with pop as (
+            select group_id, year - {pop_shift} as y, person_id from _crit_grp where age between 18 and 64
+        ), fte as (select person_id, year, sum(fte) as fte from _crit_fte group by all)
+        select p.group_id, 'employment', p.y, coalesce(sum(f.fte), 0)::DOUBLE, count(*)::DOUBLE
+        from pop p left join fte f on f.person_id = p.person_id and f.year = p.y
+        group by all
+        """
+    ).fetchall()
+    if settings.employment_denominator == "headcount_mean":
+        heads = {
+            (g, y): n
+            for g, y, n in q(
+                "select group_id, year, count(*)::DOUBLE from _crit_grp where age between 18 and 64 group by all"
+            ).fetchall()
+        }
+        rows_emp = [
+            (g, c, y, n, (heads.get((g, y), d) + heads.get((g, y + 1), heads.get((g, y), d))) / 2)
+            for g, c, y, n, d in rows_emp
+        ]
+    rows += rows_emp
+
+    # Crime: residents 18+ (1 January of y) convicted in calendar year y.
+    if _has(con, "staging.convictions"):
+        date_col = "decision_date" if settings.conviction_date == "decision" else "offence_date"
+        laws = ", ".join(f"'{x}'" for x in CRIME_LAWS)
+        decs = ", ".join(f"'{x}'" for x in settings.conviction_decisions) or "''"
+        rows += q(
+            f"""
+            with conv as (
+                select distinct person_id, year({date_col}) as y from staging.convictions
+                where law in ({laws}) and decision in ({decs}) and {date_col} is not null
+            )
+            select g.group_id, 'crime', g.year,
+                   count(*) filter (where c.person_id is not null)::DOUBLE, count(*)::DOUBLE
+            from _crit_grp g left join conv c on c.person_id = g.person_id and c.y = g.year
+            where g.age >= 18
+            group by all
+            """
+        ).fetchall()
+
+    # Education: residents 30-59, highest education at status 1 January of y.
+    if _has(con, "staging.education"):
+        src18 = ", ".join(f"'{x}'" for x in EDUCATION_SOURCES_2018)
+        for comp, valid in (("education_2018", f"e.education_source in ({src18})"), ("education_2013", "true")):
+            level = (
+                f"case when e.person_id is null or coalesce(trim(e.highest_education), '') in ('', '9090') "
+                f"or not ({valid}) then '{UNKNOWN_LEVEL}' else left(trim(e.highest_education), 2) end"
+            )
+            if settings.education_unknown_as_basic:
+                num = f"count(*) filter (where {level} in ('{BASIC_LEVEL}', '{UNKNOWN_LEVEL}'))"
+                den = "count(*)"
+            else:
+                num = f"count(*) filter (where {level} = '{BASIC_LEVEL}')"
+                den = f"count(*) filter (where {level} <> '{UNKNOWN_LEVEL}')"
+            rows += q(
+                f"""
+                with edu as (
+                    select * from staging.education
+                    qualify row_number() over (partition by person_id, year order by person_id) = 1
+                )
+                select g.group_id, '{comp}', g.year, {num}::DOUBLE, {den}::DOUBLE
+                from _crit_grp g left join edu e on e.person_id = g.person_id and e.year = g.year
+                where g.age between 30 and 59
+                group by all
+                """
+            ).fetchall()
+
+    # Income: income year y, taxable residents 15-64 on 1 January of y+1, not in education.
+    if _has(con, "staging.income"):
+        max_year = q("select max(year) from core.person_year").fetchone()[0]
+        su = ""
+        if settings.students_rule == "ongoing_or_su":
+            su = """ or exists (select 1 from _crit_spells s where s.person_id = g.person_id and s.benefit = 'SU'
+                         and s.start_date <= make_date(i.year, 12, 31)
+                         and coalesce(s.end_date, DATE '9999-12-31') >= make_date(i.year, 1, 1))"""
+        has_edu = _has(con, "staging.education")
+        ongoing = (
+            """exists (select 1 from staging.education e where e.person_id = g.person_id and e.year = g.year
+                       and coalesce(trim(e.ongoing_education), '') <> '')"""
+            if has_edu
+            else "false"
+        )
+        rows += q(
+            f"""
+            with inc as (
+                select * from staging.income
+                qualify row_number() over (partition by person_id, year order by person_id) = 1
+            )
+            select g.group_id, 'income', i.year, sum(i.gross_income)::DOUBLE, count(*)::DOUBLE
+            from inc i
+            join _crit_grp g on g.person_id = i.person_id and g.year = least(i.year + 1, {max_year})
+            where i.taxable and g.age between 15 and 64 and not ({ongoing}{su})
+            group by all
+            """
+        ).fetchall()
+
+    values = {(g, c, int(y)): (float(n), None if d is None else float(d)) for g, c, y, n, d in rows}
+    national, region = reference_series(con)
+    years = tuple(int(y[0]) for y in q("select distinct year from core.person_year order by 1").fetchall())
+    last = years[-1] if years else 0
+    last_flow = last if settings.current_year_flows == "use" else last - 1
+    return Components(values, national, region, years, last_flow)
+
+
+def reference_series(con: duckdb.DuckDBPyConnection) -> tuple[dict[int, float], dict[int, float]]:
+    national: dict[int, float] = {}
+    region: dict[int, float] = {}
+    if _has(con, "staging.ref_national_crime"):
+        national = {int(y): float(v) for y, v in con.execute(
+            "select year, pct_convicted from staging.ref_national_crime where pct_convicted is not null").fetchall()}
+    if _has(con, "staging.ref_region_income"):
+        region = {int(y): float(v) for y, v in con.execute(
+            "select year, mean_gross_income from staging.ref_region_income where mean_gross_income is not null"
+        ).fetchall()}
+    return national, region
+
+
+def employment_categories(con: duckdb.DuckDBPyConnection, settings: CriteriaSettings) -> list[tuple]:
+    """(group_id, year, category, label, fulltime_persons) for the plan's categories A-E and the total.
+
+    Needs ``compute_components`` (or ``_prepare``) to have run on the connection.
+    """
+    pop_shift = 0 if settings.employment_population_date == "start" else 1
+    rows = con.execute(
+        f"""
+        with pop as (
+            select group_id, year - {pop_shift} as y, person_id from _crit_grp where age between 18 and 64
+        )
+        select p.group_id, p.y, f.category, sum(f.fte)::DOUBLE
+        from pop p join _crit_fte f on f.person_id = p.person_id and f.year = p.y
+        group by all
+        """
+    ).fetchall()
+    labels = {k: v["label"] for k, v in EMPLOYMENT_CATEGORIES.items()}
+    labels["other"] = "Øvrige ydelser, der tæller som uden for arbejdsmarkedet"
+    out: dict[tuple, float] = {}
+    groups_years = {(g, y) for g, y, _, _ in rows}
+    for g, y, cat, fte in rows:
+        out[(g, y, cat)] = fte
+    for g, y in groups_years:
+        for cat in EMPLOYMENT_CATEGORIES:
+            out.setdefault((g, y, cat), 0.0)
+        out[(g, y, "total")] = sum(v for (g2, y2, c), v in out.items() if g2 == g and y2 == y and c != "total")
+    labels["total"] = "Fuldtidspersoner i alt"
+    return sorted((g, y, c, labels[c], v) for (g, y, c), v in out.items())

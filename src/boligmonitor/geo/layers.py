@@ -108,6 +108,7 @@ def _read(path: Path, layer: str | None = None, **kw):
     if not path.exists():
         raise InputError("file not found", file=path)
     try:
+        kw.setdefault("use_arrow", True)
         return pyogrio.read_dataframe(path, layer=layer, **kw)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as e:
         raise InputError(f"cannot read {'layer ' + repr(layer) if layer else 'the file'}: {e}", file=path) from None

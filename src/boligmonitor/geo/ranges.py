@@ -305,25 +305,26 @@ class RangeIndex:
             self._by_street.setdefault(normalise_street(r.street), []).append(r)
 
     def areas(self, street: str, house_number: str | int) -> set[str]:
+        rows = self._by_street.get(normalise_street(street))
+        if not rows:
+            return set()
         p = parse_house_number(house_number)
         if p is None:
             return set()
         n = p[0]
-        return {
-            r.area_id
-            for r in self._by_street.get(normalise_street(street), ())
-            if r.from_number <= n <= r.to_number and parity_matches(n, r.parity)
-        }
+        return {r.area_id for r in rows if r.from_number <= n <= r.to_number and parity_matches(n, r.parity)}
 
     def area(self, street: str, house_number: str | int) -> str | None:
         """The area of the address by the ranges, ``None`` outside; two areas is an input error."""
+        if normalise_street(street) not in self._by_street:
+            return None
         found = self.areas(street, house_number)
         if len(found) > 1:
             raise InputError(f"{street} {house_number} lies in the ranges of several areas: {sorted(found)}")
         return next(iter(found), None)
 
     def assign(self, streets: Sequence[str], numbers: Sequence[str | int]) -> list[str | None]:
-        return [self.area(s, h) for s, h in zip(streets, numbers)]
+        return [self.area(s, h) for s, h in zip(list(streets), list(numbers))]
 
     def streets(self) -> set[str]:
         """Normalised names of every street that occurs in the ranges."""

@@ -337,7 +337,8 @@ class Population:
         self.occupant[targets] = internal_hh
         self.hh_dw[internal_hh] = targets
         moved_mask = np.isin(hh, internal_hh) & pres
-        self.p["moved_in"][moved_mask] = start + rng.integers(0, end - start, int(moved_mask.sum()))
+        self.p["moved_in"][moved_mask] = np.maximum(
+            start + rng.integers(0, end - start, int(moved_mask.sum())), self.p["birth"][moved_mask])
         self.p["present"] = pres
         # the remaining vacant dwellings are taken by households moving in from outside, drawn so
         # that each area returns to its profile (size, under-18, 65+ and non-Western shares)

@@ -479,8 +479,9 @@ class Extract:
                        np.where(rng.random(self.n) < 0.3, "INTEGRERET", "BOERNEHAVE"))
         start = np.where(age <= 2, birth + 300 + rng.integers(0, 120, self.n), birth + 3 * 365 + rng.integers(0, 30, self.n))
         jan1 = np.array([_days(y) for y in range(2000, 2040)])[self.year - 2000]
+        start = np.maximum(start, birth)
         start = np.minimum(start, jan1 + 200)
-        end = np.where((age == 5), birth + 6 * 365 - 120, -1)
+        end = np.where((age == 5), jan1 + 211, -1)  # leaves for school on 31 July
         inst = np.array([INSTITUTIONS[a][int(i) % len(INSTITUTIONS[a])] for a, i in
                          zip(self.area_name[m], self.g["hh"][m], strict=True)])
         return self.frame(m, TILBUDSTYPE=typ, INSTITUTION=inst, s=start, e=end).with_columns(

@@ -1,0 +1,305 @@
+"""The plan's goal indicators and the descriptive figures the calibration needs.
+
+Step contract: loads ``core.person_year`` and ``staging.*`` (and ``geo.address_area`` for the
+eviction cases, which carry an address, not a person), computes every indicator in
+``data/indicators.csv`` that registers can compute plus the descriptive figures of the plan
+(residents, shares, education, employment in full-time persons, crime, ...), and saves
+``metrics.indicators(area_id, year, indicator_id, numerator, denominator, value, unit)`` for each
+area id, ``helhedsplan`` (all five plan areas) and ``randers_kommune``.
+
+Conventions: a person's area in year *y* is the area of their address on 1 January *y*
+(``core.person_year``); events of year *y* (benefit spells, decisions, enrolments, ...) are
+attributed to that area. ``pct`` values are 0-100; ``per_1000`` per 1,000 residents; ``fte``
+full-time persons (days of the spell in the year / days in the year x extent); ``count`` a
+number of persons or cases; ``mark`` a mean mark.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from boligmonitor import areas as A
+from boligmonitor.steps import BuildContext, StepResult
+
+PLAN_AREAS_SQL = ", ".join(f"'{a}'" for a in A.PLAN_AREA_IDS)
+
+
+def employment_category_sql() -> str:
+    """SQL CASE mapping a benefit spell (benefit, activated) to the plan's categories A-E."""
+    from boligmonitor.criteria.settings import EMPLOYMENT_CATEGORIES
+
+    whens = []
+    for cat, spec in EMPLOYMENT_CATEGORIES.items():
+        for rule in spec["rules"]:
+            codes = ", ".join(f"'{b}'" for b in rule["benefits"])
+            cond = f"benefit in ({codes})"
+            if rule["activated"] is True:
+                cond += " and activated"
+            elif rule["activated"] is False:
+                cond += " and not coalesce(activated, false)"
+            whens.append(f"when {cond} then '{cat}'")
+    return "case " + " ".join(whens) + " end"
+
+
+def _exists(con, table: str) -> bool:
+    schema, name = table.split(".")
+    return con.execute(
+        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?", [schema, name]
+    ).fetchone()[0] > 0
+
+
+def _prepare(con: duckdb.DuckDBPyConnection) -> None:
+    """Temporary helper tables: persons with every group they count in, and full-time persons."""
+    con.execute(
+        f"""
+        create or replace temp table pa as
+        select p.*, p.area_id as grp from core.person_year p where p.area_id is not null
+        union all
+        select p.*, 'helhedsplan' from core.person_year p where p.area_id in ({PLAN_AREAS_SQL})
+        union all
+        select p.*, 'randers_kommune' from core.person_year p
+        """
+    )
+    con.execute(
+        f"""
+        create or replace temp table fte as
+        with b as (
+            select person_id, year, benefit, activated, extent_pct, {employment_category_sql()} as cat,
+                   greatest(start_date, make_date(year, 1, 1)) as s,
+                   least(coalesce(end_date, make_date(year, 12, 31)), make_date(year, 12, 31)) as e
+            from staging.benefits
+        )
+        select person_id, year, cat,
+               sum(greatest(date_diff('day', s, e) + 1, 0)
+                   / (date_diff('day', make_date(year, 1, 1), make_date(year, 12, 31)) + 1)
+                   * extent_pct / 100.0) as fte
+        from b where cat is not null group by all
+        """
+    )
+
+
+#: indicator_id -> (unit, SQL selecting grp, year, numerator, denominator). Value: see _value().
+def _definitions(con) -> dict[str, tuple[str, str]]:
+    d: dict[str, tuple[str, str]] = {}
+    d["residents"] = ("count", "select grp, year, count(*) n, null d from pa group by all")
+    d["households"] = ("count", "select grp, year, count(distinct household_id) n, null d from pa group by all")
+    d["under18_share"] = ("pct", "select grp, year, count(*) filter (where age < 18) n, count(*) d from pa group by all")
+    d["age65_share"] = ("pct", "select grp, year, count(*) filter (where age >= 65) n, count(*) d from pa group by all")
+    d["nonwestern_share"] = ("pct", "select grp, year, count(*) filter (where nonwestern) n, count(*) d from pa group by all")
+    d["single_parent_children_share"] = ("pct", """
+        with hh as (select year, household_id, count(*) filter (where age >= 18) adults
+                    from core.person_year group by all)
+        select grp, pa.year, count(*) filter (where hh.adults = 1) n, count(*) d
+        from pa join hh using (year, household_id) where pa.age < 18 group by all""")
+    if _exists(con, "staging.education"):
+        edu = """(select e.*, try_cast(substr(highest_education, 1, 2) as integer) as lvl,
+                         try_cast(substr(ongoing_education, 1, 2) as integer) as ong
+                  from staging.education e)"""
+        known_basic = "(lvl = 10 and coalesce(education_source, 'REG') in ('REG', 'GODK'))"
+        crit_basic = ("(lvl is null or lvl in (10, 90) or coalesce(education_source, '') in ('SELV', 'IMP', ''))")
+        d["basic_edu_15_64_share"] = ("pct", f"""
+            select grp, pa.year, count(*) filter (where {known_basic} and ong is null) n, count(*) d
+            from pa left join {edu} e using (person_id, year) where pa.age between 15 and 64 group by all""")
+        d["basic_edu_30_59_share"] = ("pct", f"""
+            select grp, pa.year, count(*) filter (where {crit_basic}) n, count(*) d
+            from pa left join {edu} e using (person_id, year) where pa.age between 30 and 59 group by all""")
+        d["basic_edu_30_59_count"] = ("count", f"""
+            select grp, pa.year, count(*) filter (where {crit_basic}) n, null d
+            from pa left join {edu} e using (person_id, year) where pa.age between 30 and 59 group by all""")
+        d["youth_edu_18_29_share"] = ("pct", f"""
+            select grp, pa.year, count(*) filter (where (lvl between 20 and 89) or ong is not null) n, count(*) d
+            from pa left join {edu} e using (person_id, year) where pa.age between 18 and 29 group by all""")
+        d["basic_not_in_edu_18_29_share"] = ("pct", f"""
+            select grp, pa.year, count(*) filter (where {crit_basic} and ong is null) n, count(*) d
+            from pa left join {edu} e using (person_id, year) where pa.age between 18 and 29 group by all""")
+        d["dropout_18_29_share"] = ("pct", f"""
+            select grp, pa.year,
+                   count(*) filter (where e0.ong is not null and e1.person_id is not null and e1.ong is null
+                                    and coalesce(e1.lvl, 0) <= coalesce(e0.lvl, 0)) n,
+                   count(*) d
+            from pa left join {edu} e0 using (person_id, year)
+                    left join {edu} e1 on e1.person_id = pa.person_id and e1.year = pa.year + 1
+            where pa.age between 18 and 29 and pa.year < (select max(year) from staging.education)
+            group by all""")
+    if _exists(con, "staging.benefits"):
+        for cat in "ABCDE":
+            d[f"fte_{cat}"] = ("fte", f"""
+                select grp, pa.year, coalesce(sum(f.fte), 0) n, null d
+                from pa join fte f on f.person_id = pa.person_id and f.year = pa.year and f.cat = '{cat}'
+                where pa.age between 18 and 64 group by all""")
+        d["fte_C_18_29"] = ("fte", """
+            select grp, pa.year, coalesce(sum(f.fte), 0) n, null d
+            from pa join fte f on f.person_id = pa.person_id and f.year = pa.year and f.cat = 'C'
+            where pa.age between 18 and 29 group by all""")
+        d["outside_labour_fte"] = ("fte", """
+            select grp, pa.year, coalesce(sum(f.fte), 0) n, null d
+            from pa left join fte f on f.person_id = pa.person_id and f.year = pa.year
+            where pa.age between 18 and 64 group by all""")
+        d["outside_labour_share"] = ("pct", """
+            with f as (select person_id, year, sum(fte) fte from fte group by all)
+            select grp, pa.year, coalesce(sum(f.fte), 0) n, count(*) d
+            from pa left join f on f.person_id = pa.person_id and f.year = pa.year
+            where pa.age between 18 and 64 group by all""")
+        d["fpen_share_18_64"] = ("pct", """
+            select grp, pa.year, coalesce(sum(f.fte), 0) n, count(*) d
+            from pa left join fte f on f.person_id = pa.person_id and f.year = pa.year and f.cat = 'E'
+            where pa.age between 18 and 64 group by all""")
+        if _exists(con, "staging.education"):
+            d["neet_15_29_share"] = ("pct", """
+                with f as (select person_id, year, sum(fte) fte from fte group by all)
+                select grp, pa.year,
+                       count(*) filter (where e.ongoing_education is null and coalesce(f.fte, 0) >= 0.5) n,
+                       count(*) d
+                from pa left join staging.education e using (person_id, year)
+                        left join f on f.person_id = pa.person_id and f.year = pa.year
+                where pa.age between 15 and 29 group by all""")
+    if _exists(con, "staging.income"):
+        d["household_income_index"] = ("pct", """
+            with h as (select pa.grp, pa.year, pa.household_id, sum(coalesce(i.gross_income, 0)) inc
+                       from pa left join staging.income i using (person_id, year) group by all),
+                 m as (select grp, year, avg(inc) mean_inc from h group by all)
+            select m.grp, m.year, m.mean_inc n, k.mean_inc d
+            from m join m k on k.year = m.year and k.grp = 'randers_kommune'""")
+    if _exists(con, "staging.convictions"):
+        d["decisions_per_1000"] = ("per_1000", """
+            with c as (select person_id, year, count(*) k from staging.convictions
+                       where law in ('STRFL', 'VAABENL', 'EUFL') group by all)
+            select grp, pa.year, coalesce(sum(c.k), 0) n, count(*) d
+            from pa left join c using (person_id, year) group by all""")
+    if _exists(con, "staging.charges"):
+        d["charged_15_29_share"] = ("pct", """
+            with c as (select distinct person_id, year from staging.charges)
+            select grp, pa.year, count(c.person_id) n, count(*) d
+            from pa left join c using (person_id, year) where pa.age between 15 and 29 group by all""")
+    if _exists(con, "staging.daycare"):
+        d["daycare_1_5_share"] = ("pct", """
+            with c as (select distinct person_id, year from staging.daycare)
+            select grp, pa.year, count(c.person_id) n, count(*) d
+            from pa left join c using (person_id, year) where pa.age between 1 and 5 group by all""")
+    if _exists(con, "staging.exam_marks"):
+        d["marks_9th_mean"] = ("mark", """
+            select grp, pa.year, sum(m.mark) n, count(*) d
+            from pa join staging.exam_marks m using (person_id, year) group by all""")
+    if _exists(con, "staging.school_absence"):
+        d["absence_h1_pct"] = ("pct", """
+            select grp, pa.year, sum(s.absence_days) n, sum(s.school_days) d
+            from pa join staging.school_absence s using (person_id, year) where s.half_year = 1 group by all""")
+        d["absence_pct"] = ("pct", """
+            select grp, pa.year, sum(s.absence_days) n, sum(s.school_days) d
+            from pa join staging.school_absence s using (person_id, year) group by all""")
+    if _exists(con, "staging.language_assessment"):
+        for code, name in (("GENEREL", "general"), ("FOKUSERET", "focused"), ("SAERLIG", "special")):
+            d[f"lang_{name}_share"] = ("pct", f"""
+                select grp, pa.year, count(*) filter (where l.result = '{code}') n, count(*) d
+                from pa join staging.language_assessment l using (person_id, year) group by all""")
+        d["lang_tested"] = ("count", """
+            select grp, pa.year, count(*) n, null d
+            from pa join staging.language_assessment l using (person_id, year) group by all""")
+    if _exists(con, "staging.youth_education"):
+        d["youth_ed_15m_share"] = ("pct", """
+            select grp, pa.year, count(*) filter (where y.in_education_15m) n,
+                   count(*) filter (where y.in_education_15m is not null) d
+            from pa join staging.youth_education y using (person_id, year) group by all""")
+        d["youth_ed_start_share"] = ("pct", """
+            select grp, pa.year, count(*) filter (where y.started_same_year) n, count(*) d
+            from pa join staging.youth_education y using (person_id, year) group by all""")
+    if _exists(con, "staging.youth_school"):
+        d["youth_school_14_18_share"] = ("pct", """
+            with c as (select distinct person_id, year from staging.youth_school)
+            select grp, pa.year, count(c.person_id) n, count(*) d
+            from pa left join c using (person_id, year) where pa.age between 14 and 18 group by all""")
+    if _exists(con, "staging.ssp_concerns"):
+        d["ssp_concerns"] = ("count", """
+            select grp, pa.year, count(s.person_id) n, null d
+            from pa left join staging.ssp_concerns s using (person_id, year) where pa.age between 10 and 17
+            group by all""")
+        d["ssp_children"] = ("count", """
+            select grp, pa.year, count(distinct s.person_id) n, null d
+            from pa left join staging.ssp_concerns s using (person_id, year) where pa.age between 10 and 17
+            group by all""")
+    if _exists(con, "staging.job_grants"):
+        d["job_grants"] = ("count", """
+            select grp, pa.year, count(g.person_id) n, null d
+            from pa left join staging.job_grants g using (person_id, year) group by all""")
+    if _exists(con, "staging.jobready"):
+        d["jobready_fte"] = ("fte", """
+            select grp, pa.year, count(j.person_id) / 12.0 n, null d
+            from pa left join staging.jobready j using (person_id, year) group by all""")
+    if _exists(con, "staging.turnout"):
+        elections = [r[0] for r in con.execute("select distinct election from staging.turnout order by 1").fetchall()]
+        for e in elections:
+            d[f"turnout_{e}"] = ("pct", f"""
+                select grp, pa.year, count(*) filter (where t.voted) n, count(*) d
+                from pa join staging.turnout t using (person_id, year) where t.election = '{e}' group by all""")
+    if _exists(con, "staging.evictions") and _exists(con, "geo.address_area"):
+        ev = f"""
+            with e as (select ev.year, ev.executed, a.area_id from staging.evictions ev
+                       left join geo.address_area a
+                         on a.street = ev.street and a.house_number = ev.house_number and a.postcode = ev.postcode),
+                 g as (select year, executed, area_id as grp from e where area_id is not null
+                       union all select year, executed, 'helhedsplan' from e where area_id in ({PLAN_AREAS_SQL})
+                       union all select year, executed, 'randers_kommune' from e)"""
+        d["evictions"] = ("count", ev + " select grp, year, count(*) n, null d from g group by all")
+        d["evictions_executed"] = ("count", ev + " select grp, year, count(*) filter (where executed) n, null d from g group by all")
+        d["evictions_2y"] = ("count", ev + """, y as (select grp, year, count(*) k from g group by all)
+            select a.grp, a.year, a.k + coalesce(b.k, 0) n, null d from y a left join y b
+              on b.grp = a.grp and b.year = a.year - 1""")
+        d["evictions_executed_2y"] = ("count", ev + """, y as (select grp, year, count(*) filter (where executed) k
+                                                              from g group by all)
+            select a.grp, a.year, a.k + coalesce(b.k, 0) n, null d from y a left join y b
+              on b.grp = a.grp and b.year = a.year - 1""")
+    # households moving out during the year (fraflytning): households on 1 January whose members
+    # all live elsewhere (or not in the municipality) on 1 January the next year
+    d["turnover_pct"] = ("pct", """
+        with h as (select grp, year, household_id, any_value(address_key) addr from pa group by all),
+             nxt as (select year, household_id, any_value(address_key) addr from core.person_year group by all)
+        select h.grp, h.year, count(*) filter (where n.household_id is null or n.addr is distinct from h.addr) n,
+               count(*) d
+        from h left join nxt n on n.household_id = h.household_id and n.year = h.year + 1
+        where h.year < (select max(year) from core.person_year)
+        group by all""")
+    return d
+
+
+def _value(unit: str) -> str:
+    if unit == "pct":
+        return "case when d > 0 then 100.0 * n / d end"
+    if unit == "per_1000":
+        return "case when d > 0 then 1000.0 * n / d end"
+    if unit == "mark":
+        return "case when d > 0 then n / d end"
+    return "n"
+
+
+def compute(con: duckdb.DuckDBPyConnection) -> int:
+    """(Re)create ``metrics.indicators`` from the core and staging tables; returns the row count."""
+    con.execute("create schema if not exists metrics")
+    _prepare(con)
+    parts = []
+    for iid, (unit, sql) in _definitions(con).items():
+        if unit == "pct" and iid == "household_income_index":
+            val = "case when d > 0 then 100.0 * n / d end"
+        else:
+            val = _value(unit)
+        parts.append(
+            f"""select grp as area_id, year::integer as year, '{iid}' as indicator_id,
+                       n::double as numerator, d::double as denominator, ({val})::double as value,
+                       '{unit}' as unit
+                from ({sql}) q"""
+        )
+    con.execute("create or replace table metrics.indicators as " + " union all ".join(parts)
+                + " order by indicator_id, area_id, year")
+    return con.execute("select count(*) from metrics.indicators").fetchone()[0]
+
+
+def run(con: duckdb.DuckDBPyConnection, ctx: BuildContext) -> StepResult:
+    res = StepResult("indicators")
+    n_py = con.execute("select count(*) from core.person_year").fetchone()[0]
+    ctx.say(f"indicators: loaded {n_py:,} person-years from core.person_year and the staging registers")
+    n = compute(con)
+    n_ind = con.execute("select count(distinct indicator_id) from metrics.indicators").fetchone()[0]
+    res.table_count(con, "metrics.indicators")
+    msg = f"indicators: saved {n:,} rows ({n_ind} indicators) to metrics.indicators"
+    ctx.say(msg)
+    res.messages.append(msg)
+    return res

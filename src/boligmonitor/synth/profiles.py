@@ -226,8 +226,12 @@ def household_mix(area: str, year: int, override: dict | None = None) -> dict[st
     n_sp = s * kids / m
     n_ck = (kids - s * kids) / m
     adults_f = n_sp + 2 * n_ck
+    if n_sp + n_ck > 95:  # more children than the households can hold: scale the families down
+        f = 95 / (n_sp + n_ck)
+        n_sp, n_ck, kids = n_sp * f, n_ck * f, kids * f
+        adults_f = n_sp + 2 * n_ck
     rest_hh = 100 - n_sp - n_ck
-    rest_persons = persons - kids - adults_f
+    rest_persons = max(persons - kids - adults_f, rest_hh)
     r = min(max(rest_persons / rest_hh, 1.0), 2.0)
     x = r - 1.0  # share of couples among the other households
     g = min(max(o * persons / rest_persons, 0.0), 1.0)

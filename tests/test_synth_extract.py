@@ -1,0 +1,148 @@
+"""The synthetic writer: determinism, declaration conformance, encodings, CPR form, leases, turnover.
+
+Runs on a small address set (the five plan areas and Sjællandsgadekvarteret plus a slice of the
+rest of the municipality) so it stays fast; the full default is exercised by the calibration test.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date
+
+import numpy as np
+import polars as pl
+import pytest
+
+from boligmonitor import areas as A
+from boligmonitor import config
+from boligmonitor import registers as R
+from boligmonitor.synth import CRLF_ENCODINGS, load_addresses, write_extract
+from boligmonitor.synth.population import build_dwellings, simulate
+
+
+@pytest.fixture(scope="module")
+def small_addresses() -> pl.DataFrame:
+    a = load_addresses()
+    rest = a.filter(pl.col("area_id").is_null()).head(400)
+    return pl.concat([a.filter(pl.col("area_id").is_not_null()), rest])
+
+
+@pytest.fixture(scope="module")
+def extract(tmp_path_factory, small_addresses):
+    out = tmp_path_factory.mktemp("synth") / "raw"
+    info = write_extract(out, seed=7, scale=0.5, say=lambda m: None, addresses=small_addresses)
+    return out, info
+
+
+def _digest(folder) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_same_seed_gives_byte_identical_files(tmp_path, extract, small_addresses):
+    out, _ = extract
+    again = tmp_path / "raw"
+    write_extract(again, seed=7, scale=0.5, say=lambda m: None, addresses=small_addresses)
+    assert _digest(out) == _digest(again)
+    other = tmp_path / "other"
+    write_extract(other, seed=8, scale=0.5, say=lambda m: None, addresses=small_addresses)
+    assert _digest(out)["2020/befolkning.csv"] != _digest(other)["2020/befolkning.csv"]
+
+
+def test_files_follow_the_declaration(extract):
+    out, info = extract
+    years = range(config.FIRST_DATA_YEAR, config.LAST_DATA_YEAR + 1)
+    for reg in R.YEARLY_REGISTERS:
+        for y in years:
+            p = out / str(y) / reg.filename
+            if reg.optional and not p.exists():
+                continue
+            assert p.exists(), p
+            raw = p.read_bytes()
+            assert raw.startswith(b"\xef\xbb\xbf") == (reg.encoding == "utf-8-sig"), p
+            text = raw.decode(reg.encoding)
+            if reg.encoding in CRLF_ENCODINGS:
+                assert "\r\n" in text and text.count("\n") == text.count("\r\n"), p
+            else:
+                assert "\r" not in text, p
+            header = text.lstrip("\ufeff").splitlines()[0].split(";")
+            assert header == reg.raw_headers, (p, header)
+    for reg in R.REFERENCE_REGISTERS:
+        text = (out / R.REFERENCE_DIR / reg.filename).read_bytes().decode(reg.encoding)
+        assert text.splitlines()[0].split(";") == reg.raw_headers
+    meta = json.loads((out / "SYNTHETIC.json").read_text())
+    assert meta["seed"] == 7 and meta["scale"] == 0.5 and "time" not in json.dumps(meta).lower()
+    assert info["rows"]["befolkning"] > 0
+
+
+def test_values_are_valid_codes_dates_and_numbers(extract):
+    out, _ = extract
+    for reg in R.YEARLY_REGISTERS:
+        p = out / "2020" / reg.filename
+        if not p.exists():
+            continue
+        df = pl.read_csv(p, separator=";", infer_schema_length=0, encoding="utf8-lossy"
+                         if reg.encoding != "utf-8" else "utf8")
+        df = df.rename({c: c.lstrip("\ufeff") for c in df.columns})
+        for col in reg.columns:
+            s = df[col.raw]
+            s = s.set(s == "", None) if s.dtype == pl.Utf8 else s
+            if col.required:
+                assert s.null_count() == 0, (reg.name, col.raw)
+            vals = s.drop_nulls()
+            if col.codes:
+                assert set(vals.unique()) <= set(col.codes), (reg.name, col.raw, set(vals.unique()) - set(col.codes))
+            if col.dtype == "date":
+                parsed = vals.str.strptime(pl.Date, "%d-%m-%Y", strict=False)
+                assert parsed.null_count() == 0, (reg.name, col.raw)
+            if col.dtype in ("int", "float"):
+                num = vals.str.replace(",", ".").cast(pl.Float64, strict=False)
+                assert num.null_count() == 0, (reg.name, col.raw)
+                if col.min is not None:
+                    assert num.min() >= col.min and num.max() <= col.max, (reg.name, col.raw)
+
+
+def test_person_numbers_are_replacement_numbers(extract):
+    out, _ = extract
+    df = pl.read_csv(out / "2020" / "befolkning.csv", separator=";", infer_schema_length=0)
+    df = df.rename({c: c.lstrip("\ufeff") for c in df.columns})
+    pnr = df["PNR"]
+    assert pnr.str.len_chars().eq(10).all() and pnr.is_unique().all()
+    for p, born, sex in df.select("PNR", "FOED_DAG", "KOEN").iter_rows():
+        d, m, yy = int(p[:2]), int(p[2:4]), int(p[4:6])
+        assert 61 <= d <= 91, p  # day of birth + 60: no real person has it
+        bd, bm, by = (int(x) for x in born.split("-"))
+        assert (d - 60, m, yy) == (bd, bm, by % 100)
+        date(by, bm, bd)
+        assert (int(p[-1]) % 2 == 1) == (sex == "1")
+
+
+def test_dwellings_per_area_are_the_plan_leases():
+    dw = build_dwellings(load_addresses(), scale=1.0)
+    from boligmonitor.synth.profiles import AREA_ORDER
+
+    counts = np.bincount(dw.area, minlength=len(AREA_ORDER))
+    for a in A.AREAS:
+        if a.leases is not None:
+            assert counts[AREA_ORDER.index(a.id)] == a.leases, a.id
+
+
+def test_turnover_in_plan_areas_is_12_to_16_percent(small_addresses):
+    pop, py, _ = simulate(small_addresses, seed=3, scale=1.0)
+    hh = py.group_by("year", "hh").agg(pl.col("dwelling").first(), pl.col("area").first())
+    nxt = hh.select(pl.col("year") - 1, "hh", pl.col("dwelling").alias("dw_next"))
+    j = hh.join(nxt, on=["year", "hh"], how="left").filter(pl.col("year") < config.LAST_DATA_YEAR)
+    from boligmonitor.synth.profiles import AREA_ORDER
+
+    plan = [AREA_ORDER.index(a) for a in A.PLAN_AREA_IDS]
+    j = j.filter(pl.col("area").is_in(plan))
+    moved = j.select((pl.col("dw_next").is_null() | (pl.col("dw_next") != pl.col("dwelling"))).mean()).item()
+    assert 0.12 <= moved <= 0.17, moved
+
+
+def test_scale_multiplies_the_population(small_addresses):
+    _, py1, _ = simulate(small_addresses, seed=1, scale=1.0)
+    _, py2, _ = simulate(small_addresses, seed=1, scale=2.0)
+    ratio = py2.filter(pl.col("year") == 2016).height / py1.filter(pl.col("year") == 2016).height
+    assert 1.8 < ratio < 2.2

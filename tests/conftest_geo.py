@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 
 from boligmonitor.steps import BuildContext
 
@@ -21,11 +22,18 @@ def make_staging(path: Path, population: list[tuple], evictions: list[tuple] | N
     con.execute("create schema staging")
     con.execute("create table staging.population (year integer, person_id varchar, street varchar, "
                 "house_number varchar, floor varchar, door varchar, postcode integer, municipality_code integer)")
-    con.executemany("insert into staging.population values (?, ?, ?, ?, null, null, ?, 730)", population)
+    pop = pd.DataFrame(population, columns=["year", "person_id", "street", "house_number", "postcode"])
+    con.register("_pop", pop)
+    con.execute("insert into staging.population select year, person_id, street, house_number, null, null, "
+                "postcode, 730 from _pop")
+    con.unregister("_pop")
     if evictions is not None:
         con.execute("create table staging.evictions (year integer, case_id varchar, street varchar, "
                     "house_number varchar, postcode integer, municipality_code integer)")
-        con.executemany("insert into staging.evictions values (?, ?, ?, ?, ?, 730)", evictions)
+        ev = pd.DataFrame(evictions, columns=["year", "case_id", "street", "house_number", "postcode"])
+        con.register("_ev", ev)
+        con.execute("insert into staging.evictions select *, 730 from _ev")
+        con.unregister("_ev")
     return con
 
 

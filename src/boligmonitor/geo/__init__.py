@@ -32,12 +32,15 @@ def address_points(path: Path | None = None, ranges_path: Path | None = None):
     ``area_id`` is the area by the plan's address ranges (None outside the areas), recomputed from
     ``geo/address_ranges.csv`` on every call; ``units`` is the number of dwellings at the address.
     """
+    import pandas as pd
+
     from boligmonitor.geo.layers import POINT_COLUMNS, check_crs, read_address_points
 
     gdf = read_address_points(path)
     check_crs(gdf, names=("address points",), file=path)
     index = range_index(ranges_path)
-    gdf["area_id"] = index.assign(gdf["street"].tolist(), gdf["house_number"].tolist())
+    gdf["area_id"] = pd.Series(index.assign(gdf["street"].tolist(), gdf["house_number"].tolist()),
+                               index=gdf.index, dtype=object)  # None (not NaN) outside the areas
     gdf["postcode"] = gdf["postcode"].astype("int32")
     gdf["units"] = gdf["units"].astype("int32")
     return gdf[[*POINT_COLUMNS, "geometry"]]

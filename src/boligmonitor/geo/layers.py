@@ -244,7 +244,8 @@ def import_addresses(path: Path, municipality_code: int | None = None):
     grouped["units"] = grouped["units"].astype("int32")
     grouped["building_type"] = ["etage" if u > 2 else "parcel" for u in grouped["units"]]
     index = rg.RangeIndex(rg.read_range_table(config.geo_dir() / "address_ranges.csv"))
-    grouped["area_id"] = index.assign(grouped["street"], grouped["house_number"])
+    grouped["area_id"] = pd.Series(index.assign(grouped["street"], grouped["house_number"]),
+                                   index=grouped.index, dtype=object)
     gdf = gpd.GeoDataFrame(grouped.drop(columns=["x", "y"]), geometry=gpd.points_from_xy(grouped["x"], grouped["y"]),
                            crs=crs)
     if gdf.crs != config.CRS:

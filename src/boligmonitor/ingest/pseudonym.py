@@ -29,7 +29,7 @@ _PNR_RE = re.compile(PNR_PATTERN)
 
 
 def hmac_id(key: bytes, digits: str) -> str:
-    return hmac.new(key, digits.encode("ascii"), hashlib.sha256).hexdigest()[:ID_LENGTH]
+    return hmac.digest(key, digits.encode("ascii"), "sha256").hex()[:ID_LENGTH]
 
 
 def key_fingerprint(key: bytes) -> str:
@@ -37,25 +37,42 @@ def key_fingerprint(key: bytes) -> str:
     return hmac.new(key, b"boligmonitor key fingerprint", hashlib.sha256).hexdigest()[:16]
 
 
+_DAYS_IN_MONTH = {1: 31, 2: 29, 3: 31, 4: 30, 5: 31, 6: 30, 7: 31, 8: 31, 9: 30, 10: 31, 11: 30, 12: 31}
+
+
+def pnr_digits(values: pl.Series) -> pl.Series:
+    """Normalised ten digits of each valid PNR, else null (vectorised, in stages: fast)."""
+    f = pl.DataFrame({"s": values.cast(pl.String)}).with_columns(
+        pl.col("s").str.strip_chars()).with_columns(
+        pl.col("s").str.replace("-", "", literal=True).alias("d"),
+        pl.col("s").str.len_chars().alias("n"))
+    f = f.with_columns(
+        pl.col("d").str.slice(0, 2).cast(pl.Int32, strict=False).alias("dd"),
+        pl.col("d").str.slice(2, 2).cast(pl.Int32, strict=False).alias("mm"),
+        pl.col("d").str.slice(4, 2).cast(pl.Int32, strict=False).alias("yy"),
+        (((pl.col("n") == 10) & (pl.col("s") == pl.col("d")))
+         | ((pl.col("n") == 11) & (pl.col("s").str.slice(6, 1) == "-"))).alias("shape"),
+        (pl.col("d").str.len_chars() == 10).alias("ten"),
+        pl.col("d").cast(pl.Int64, strict=False).is_not_null().alias("num"),
+        pl.col("d").str.starts_with("+").alias("plus"),
+    ).with_columns(
+        pl.when(pl.col("dd") > 60).then(pl.col("dd") - 60).otherwise(pl.col("dd")).alias("dd"),
+        pl.col("mm").replace_strict(_DAYS_IN_MONTH, default=0, return_dtype=pl.Int32).alias("dim"),
+    )
+    # 29 February only in years divisible by 4 (2000 was a leap year, so any century works).
+    ok = (pl.col("shape") & pl.col("ten") & pl.col("num") & ~pl.col("plus") & (pl.col("dd") >= 1)
+          & (pl.col("dd") <= pl.col("dim")) & ((pl.col("mm") != 2) | (pl.col("dd") <= 28) | (pl.col("yy") % 4 == 0)))
+    return f.select(pl.when(ok).then(pl.col("d")).alias(values.name)).to_series()
+
+
 def pnr_digits_expr(col: pl.Expr) -> pl.Expr:
-    """Normalised ten digits of a valid PNR, else null (vectorised)."""
-    s = col.str.strip_chars()
-    digits = pl.when(s.str.contains(PNR_PATTERN)).then(s.str.replace("-", "", literal=True))
-    dd = digits.str.slice(0, 2).cast(pl.Int32, strict=False)
-    dd = pl.when(dd > 60).then(dd - 60).otherwise(dd)
-    mm = digits.str.slice(2, 2).cast(pl.Int32, strict=False)
-    yy = digits.str.slice(4, 2).cast(pl.Int32, strict=False)
-    # 2000-2099: leap years are exactly yy % 4 == 0, which allows 29 February for any century.
-    datestr = pl.format("{}-{}-{}", (2000 + yy).cast(pl.String), mm.cast(pl.String).str.zfill(2),
-                        dd.cast(pl.String).str.zfill(2))
-    ok = datestr.str.to_date("%Y-%m-%d", strict=False).is_not_null()
-    return pl.when(ok).then(digits)
+    """Expression form of :func:`pnr_digits` (applied batch-wise)."""
+    return col.map_batches(pnr_digits, return_dtype=pl.String)
 
 
 def is_valid_pnr(value: str) -> bool:
     """Scalar version of the rule (for tests and messages)."""
-    s = pl.DataFrame({"v": [value]}).select(pnr_digits_expr(pl.col("v")))
-    return s.item() is not None
+    return pnr_digits(pl.Series([value], dtype=pl.String)).item() is not None
 
 
 class Pseudonymiser:
@@ -78,5 +95,5 @@ class Pseudonymiser:
             add = pl.DataFrame({"_digits": vals, "person_id": [hmac_id(self.key, v) for v in vals]},
                                schema={"_digits": pl.String, "person_id": pl.String})
             self._map = pl.concat([self._map, add])
-        out = frame.join(self._map, on="_digits", how="left").sort("_i")
+        out = frame.join(self._map, on="_digits", how="left", maintain_order="left")
         return out["person_id"]

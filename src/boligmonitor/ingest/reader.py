@@ -228,16 +228,15 @@ def read_raw(path: Path, raw_root: Path, reg: Register, data: bytes | None = Non
         extra[nm] = header[i]
 
     body = "" if first_nl < 0 else text[first_nl + 1:]
-    frame = _split_records(body, sep)
+    nh = len(header)
+    frame = _split_records(body, sep, nh)
     if frame.height == 0:
         raise FileError("the file has a header but no data rows", file=source_file, code="empty")
-    nh = len(header)
     cols = [pl.col("source_line"), pl.col("n_fields"), pl.col("bad_encoding")]
     for name, idx in found.items():
-        cols.append(pl.col("fields").list.get(idx, null_on_oob=True).str.strip_chars().alias(name))
+        cols.append(pl.col(f"_f{idx}").str.strip_chars().alias(name))
     for nm, h in extra.items():
-        idx = header.index(h)
-        cols.append(pl.col("fields").list.get(idx, null_on_oob=True).str.strip_chars().alias(nm))
+        cols.append(pl.col(f"_f{header.index(h)}").str.strip_chars().alias(nm))
     frame = frame.select(cols)
     if not mixed:
         frame = frame.with_columns(pl.lit(False).alias("bad_encoding"))
@@ -251,48 +250,79 @@ def read_raw(path: Path, raw_root: Path, reg: Register, data: bytes | None = Non
                     missing_optional, extra, frame, nh, notes)
 
 
-def _split_records(body: str, sep: str) -> pl.DataFrame:
-    """Data lines -> frame(source_line, n_fields, bad_encoding, fields: list[str]); header is line 1."""
+def _field_names(n: int) -> list[str]:
+    return [f"_f{i}" for i in range(n)]
+
+
+def _split_records(body: str, sep: str, nh: int) -> pl.DataFrame:
+    """Data lines -> frame(source_line, n_fields, bad_encoding, _f0.._f<nh-1>); the header is line 1.
+
+    Fast path in polars: split on the separator; fields that are quoted as a whole (``"..."``,
+    ``""`` inside) are unquoted. Lines where a quoted field holds the separator go through the csv
+    module; if a quoted field spans lines, the whole body does.
+    """
+    names = _field_names(nh)
     lines = (
         pl.DataFrame({"line": pl.Series([body], dtype=pl.String).str.split("\n").explode()})
         .with_row_index("source_line", offset=2)
         .with_columns(pl.col("source_line").cast(pl.Int32))
         .filter(pl.col("line").str.strip_chars() != "")
     )
-    has_quote = pl.col("line").str.contains('"', literal=True)
-    plain = lines.filter(~has_quote)
-    quoted = lines.filter(has_quote)
-    parts = [plain.select("source_line", pl.col("line").str.split(sep).alias("fields"),
-                          pl.col("line").str.contains("\ufffd", literal=True).alias("bad_encoding"))]
-    if quoted.height:
-        odd = quoted["line"].str.count_matches('"', literal=True) % 2 == 1
-        if odd.any():
-            # A quoted field spans lines: parse the whole body with the csv module.
-            return _split_records_slow(body, sep)
-        recs = [next(csv.reader([ln], delimiter=sep)) for ln in quoted["line"].to_list()]
-        parts.append(pl.DataFrame({
-            "source_line": quoted["source_line"],
-            "fields": pl.Series(recs, dtype=pl.List(pl.String)),
-            "bad_encoding": quoted["line"].str.contains("\ufffd", literal=True),
-        }))
-    out = pl.concat(parts).sort("source_line")
-    return out.with_columns(pl.col("fields").list.len().cast(pl.Int32).alias("n_fields"))
+    out = lines.select(
+        "source_line",
+        (pl.col("line").str.count_matches(sep, literal=True) + 1).cast(pl.Int32).alias("n_fields"),
+        pl.col("line").str.contains("\ufffd", literal=True).alias("bad_encoding"),
+        pl.col("line").str.split_exact(sep, max(nh - 1, 0)).struct.rename_fields(names).alias("_s"),
+        pl.col("line").str.contains('"', literal=True).alias("_q"),
+        "line",
+    ).unnest("_s")
+    if '"' not in body:
+        return out.drop("_q", "line")
+    quoted_cols = [n for n, any_q in zip(names, out.select(
+        [pl.col(n).str.contains('"', literal=True).any() for n in names]).row(0)) if any_q]
+    odd, unquote = [], []
+    for n in quoted_cols:
+        x = pl.col(n)
+        inner = x.str.slice(1, x.str.len_chars() - 2)
+        w = (x.str.starts_with('"') & x.str.ends_with('"') & (x.str.len_chars() >= 2)
+             & ~inner.str.replace_all('""', "", literal=True).str.contains('"', literal=True))
+        odd.append(x.str.contains('"', literal=True) & ~w)
+        unquote.append(pl.when(w).then(inner.str.replace_all('""', '"', literal=True)).otherwise(x).alias(n))
+    out = out.with_columns(
+        (pl.col("_q") & (pl.any_horizontal([pl.lit(False), *odd]) | (pl.col("n_fields") != nh))).alias("_complex"),
+        *unquote,
+    )
+    complex_ = out.filter(pl.col("_complex"))
+    out = out.filter(~pl.col("_complex"))
+    if complex_.height:
+        if (complex_["line"].str.count_matches('"', literal=True) % 2 == 1).any():
+            return _split_records_slow(body, sep, nh)  # a quoted field spans lines
+        recs = [next(csv.reader([ln], delimiter=sep)) for ln in complex_["line"].to_list()]
+        fixed = _records_frame(complex_["source_line"].to_list(), recs, nh)
+        out = pl.concat([out.select(fixed.columns), fixed]).sort("source_line")
+    return out.select("source_line", "n_fields", "bad_encoding", *names)
 
 
-def _split_records_slow(body: str, sep: str) -> pl.DataFrame:
+def _records_frame(starts: list[int], recs: list[list[str]], nh: int) -> pl.DataFrame:
+    cols = {n: [r[i] if i < len(r) else None for r in recs] for i, n in enumerate(_field_names(nh))}
+    frame = pl.DataFrame({
+        "source_line": pl.Series(starts, dtype=pl.Int32),
+        "n_fields": pl.Series([len(r) for r in recs], dtype=pl.Int32),
+        "bad_encoding": pl.Series(["\ufffd" in "".join(r) for r in recs], dtype=pl.Boolean),
+        **{n: pl.Series(v, dtype=pl.String) for n, v in cols.items()},
+    })
+    return frame
+
+
+def _split_records_slow(body: str, sep: str, nh: int) -> pl.DataFrame:
     reader = csv.reader(io.StringIO(body), delimiter=sep)
     starts, recs = [], []
     prev = 0
     for rec in reader:
         start = prev + 2  # body line 1 is file line 2
         prev = reader.line_num
-        if not rec or all(not f.strip() for f in rec) and len(rec) <= 1:
+        if len(rec) <= 1 and all(not f.strip() for f in rec):
             continue
         starts.append(start)
         recs.append(rec)
-    fields = pl.Series(recs, dtype=pl.List(pl.String))
-    return pl.DataFrame({
-        "source_line": pl.Series(starts, dtype=pl.Int32),
-        "fields": fields,
-        "bad_encoding": fields.list.join("\x1f").str.contains("\ufffd", literal=True),
-    }).with_columns(pl.col("fields").list.len().cast(pl.Int32).alias("n_fields"))
+    return _records_frame(starts, recs, nh)

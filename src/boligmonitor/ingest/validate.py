@@ -44,27 +44,36 @@ class Validated:
     pnr_columns_hashed: list[str]
 
 
+def _parse_date_series(values: pl.Series) -> pl.Series:
+    f = pl.DataFrame({"s": values}).with_columns(
+        pl.col("s").str.replace_all(".", "-", literal=True).str.replace_all("/", "-", literal=True))
+    f = f.with_columns((pl.col("s").str.slice(-5, 1) == "-").alias("dmy"))
+    dmy = f.filter(pl.col("dmy"))["s"].str.to_date("%d-%m-%Y", strict=False)
+    out = pl.Series(values.name, [None] * len(values), dtype=pl.Date)
+    out = out.scatter(f.select(pl.arg_where(pl.col("dmy"))).to_series(), dmy) if len(dmy) else out
+    rest = f.with_row_index("_i").filter(~pl.col("dmy") & (pl.col("s").str.slice(4, 1) == "-"))
+    if rest.height:
+        out = out.scatter(rest["_i"], rest["s"].str.to_date("%Y-%m-%d", strict=False))
+    return out
+
+
 def parse_date(s: pl.Expr) -> pl.Expr:
-    """``dd-mm-yyyy`` (also ``dd.mm.yyyy``, ``dd/mm/yyyy``) or ISO ``yyyy-mm-dd``; else null."""
-    s = s.str.strip_chars()
-    dmy = s.str.replace_all(r"[./]", "-").str.to_date("%d-%m-%Y", strict=False)
-    iso = s.str.to_date("%Y-%m-%d", strict=False)
-    ok_shape = s.str.contains(r"^\d{1,2}[-./]\d{1,2}[-./]\d{4}$") | s.str.contains(r"^\d{4}-\d{2}-\d{2}$")
-    return pl.when(ok_shape).then(pl.coalesce(dmy, iso))
+    """``dd-mm-yyyy`` (also ``dd.mm.yyyy``, ``dd/mm/yyyy``) or ISO ``yyyy-mm-dd``; else null.
+    Values arrive stripped (the reader strips every field)."""
+    return s.map_batches(_parse_date_series, return_dtype=pl.Date)
 
 
 def parse_float(s: pl.Expr) -> pl.Expr:
-    """Decimal comma or point, optional ``.`` thousands separators with a decimal comma."""
-    s = s.str.strip_chars().str.replace(r"^\+", "")
-    thousands = s.str.contains(r"^-?\d{1,3}(\.\d{3})+(,\d+)?$")
-    s = pl.when(thousands).then(s.str.replace_all(".", "", literal=True)).otherwise(s)
-    ok = s.str.contains(r"^-?(\d+([.,]\d*)?|[.,]\d+)$")
-    return pl.when(ok).then(s.str.replace(",", ".", literal=True).cast(pl.Float64, strict=False))
+    """Decimal comma or point, optional ``.`` thousands separators with a decimal comma; finite only."""
+    both = s.str.contains(".", literal=True) & s.str.contains(",", literal=True)
+    thousands = both & s.str.contains(r"^[+-]?\d{1,3}(\.\d{3})+,\d*$")
+    s = pl.when(thousands).then(s.str.replace_all(".", "", literal=True)).when(both).then(None).otherwise(s)
+    v = s.str.replace(",", ".", literal=True).cast(pl.Float64, strict=False)
+    return pl.when(v.is_finite() & ~s.str.contains("e", literal=True) & ~s.str.contains("E", literal=True)).then(v)
 
 
 def parse_int(s: pl.Expr) -> pl.Expr:
-    s = s.str.strip_chars().str.replace(r"^\+", "")
-    return pl.when(s.str.contains(r"^-?\d{1,18}$")).then(s.cast(pl.Int64, strict=False))
+    return s.cast(pl.Int64, strict=False)
 
 
 def parse_bool(s: pl.Expr) -> pl.Expr:
@@ -79,49 +88,37 @@ def _range_text(c: Column) -> str:
     return f"{lo}-{hi}{unit}"
 
 
-def _column_checks(c: Column) -> tuple[pl.Expr, pl.Expr]:
-    """(typed value, reason code or null) for one declared column read as string ``c.name``."""
+def _typed(c: Column) -> pl.Expr:
+    """The parsed value of one declared column (read as string ``c.name``); null if empty or unparseable."""
     raw = pl.col(c.name)
+    parsed = {
+        "pnr": pnr_digits_expr, "date": parse_date, "int": parse_int, "float": parse_float, "bool": parse_bool,
+    }.get(c.dtype)
+    typed = parsed(raw) if parsed else raw
+    return pl.when(raw != "").then(typed).cast(POLARS_TYPES[c.dtype]).alias(f"_v_{c.name}")
+
+
+def _code(c: Column) -> pl.Expr:
+    """Reason code (or null) for one declared column, from its raw and parsed values."""
+    raw, typed = pl.col(c.name), pl.col(f"_v_{c.name}")
     empty = raw.is_null() | (raw == "")
-    if c.dtype == "pnr":
-        typed = pnr_digits_expr(raw)
-        bad = typed.is_null()
-    elif c.dtype == "date":
-        typed = parse_date(raw)
-        bad = typed.is_null()
-    elif c.dtype == "int":
-        typed = parse_int(raw)
-        bad = typed.is_null()
-    elif c.dtype == "float":
-        typed = parse_float(raw)
-        bad = typed.is_null()
-    elif c.dtype == "bool":
-        typed = parse_bool(raw)
-        bad = typed.is_null()
-    elif c.dtype == "code":
-        typed = raw
-        bad = ~raw.is_in(list((c.codes or {}).keys()))
-    else:
-        typed = raw
-        bad = pl.lit(False)
     code = (pl.when(empty & c.required).then(pl.lit("missing_value"))
             .when(empty).then(pl.lit(None, pl.String)))
     fmt_code = {"pnr": "bad_pnr", "date": "bad_date", "int": "bad_number", "float": "bad_number",
-                "bool": "bad_bool", "code": "unknown_code"}.get(c.dtype)
+                "bool": "bad_bool"}.get(c.dtype)
     if fmt_code:
-        code = code.when(bad).then(pl.lit(fmt_code))
-    if c.min is not None or c.max is not None:
+        code = code.when(typed.is_null()).then(pl.lit(fmt_code))
+    elif c.dtype == "code":
+        code = code.when(~raw.is_in(list((c.codes or {}).keys()))).then(pl.lit("unknown_code"))
+    if (c.min is not None or c.max is not None) and c.dtype in ("int", "float", "date"):
         v = typed.dt.year() if c.dtype == "date" else typed
         out = pl.lit(False)
         if c.min is not None:
             out = out | (v < c.min)
         if c.max is not None:
             out = out | (v > c.max)
-        if c.dtype in ("int", "float", "date"):
-            code = code.when(out).then(pl.lit("out_of_range"))
-    code = code.otherwise(pl.lit(None, pl.String))
-    typed = pl.when(empty).then(pl.lit(None)).otherwise(typed).cast(POLARS_TYPES[c.dtype])
-    return typed, code
+        code = code.when(out).then(pl.lit("out_of_range"))
+    return code.otherwise(pl.lit(None, pl.String)).alias(f"_e_{c.name}")
 
 
 def _reason_text(c: Column | None, code: str) -> str:
@@ -197,12 +194,8 @@ def validate(raw: RawTable, reg: Register, year: int | None, pseudo: Pseudonymis
     # 2. Column checks.
     for name in raw.missing_optional:
         f = f.with_columns(pl.lit(None, pl.String).alias(name))
-    typed_exprs, code_exprs = [], []
-    for c in reg.columns:
-        t, k = _column_checks(c)
-        typed_exprs.append(t.alias(f"_v_{c.name}"))
-        code_exprs.append(k.alias(f"_e_{c.name}"))
-    f = f.with_columns(typed_exprs + code_exprs)
+    f = f.with_columns([_typed(c) for c in reg.columns])
+    f = f.with_columns([_code(c) for c in reg.columns])
 
     # 3. Rules across columns of the row (only where the values themselves are fine).
     checks: list[tuple[str, str, pl.Expr]] = []  # (column, code, violated)

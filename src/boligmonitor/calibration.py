@@ -92,15 +92,14 @@ def _columns(con, schema: str, name: str) -> set[str]:
 
 def generated_values(con: duckdb.DuckDBPyConnection, targets: pl.DataFrame) -> list[float | None]:
     """The generated value for each target row (None when the database does not hold it)."""
-    ind = con.execute("select area_id, year, indicator_id, value from metrics.indicators").pl()
-    lookup = {(r[0], r[1], r[2]): r[3] for r in ind.iter_rows()}
+    rows = con.execute("select area_id, year, indicator_id, value from metrics.indicators").fetchall()
+    lookup = {(r[0], r[1], r[2]): r[3] for r in rows}
     emp: dict = {}
     if _table_exists(con, "metrics", "employment_categories"):
         for a, y, c, v in con.execute(
             "select area_id, year, category, sum(fulltime_persons) from metrics.employment_categories group by all"
         ).fetchall():
             emp[(a, y, c)] = v
-            emp[(a, y, "total")] = emp.get((a, y, "total"), 0.0) + (v or 0.0)
     cls: dict = {}
     if _table_exists(con, "metrics", "classification"):
         cols = _columns(con, "metrics", "classification")

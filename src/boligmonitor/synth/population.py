@@ -219,7 +219,7 @@ class Population:
         # education (final level and source)
         edu = np.zeros(m, np.int64)
         src = np.zeros(m, np.int8)
-        young = age < 25
+        young = age < 30
         imm_adult = (origin == 2) & (nwp == 1) & ~young
         for a in np.unique(area):
             name = P.AREA_ORDER[a]

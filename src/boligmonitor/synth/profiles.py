@@ -77,7 +77,7 @@ PROFILES: dict[str, dict] = {
         "fD": {2017: 0.012, 2018: 0.0114, 2019: 0.0103, 2022: 0.010, 2023: 0.010},
         "fE": {2017: 0.208, 2018: 0.2085, 2019: 0.205, 2022: 0.174, 2023: 0.165},
         "headcount": 0.62,
-        "basic_30_59": 0.675, "basic_young": 0.66, "try_edu": {2017: 0.40, 2018: 0.40, 2019: 0.50, 2025: 0.48},
+        "basic_30_59": 0.73, "basic_young": 0.80, "try_edu": {2018: 0.45, 2019: 0.55, 2020: 0.50},
         "wage": 285_000,
         "decisions_per_1000": {2016: 19.0, 2018: 20.7, 2019: 32.6, 2020: 24.0, 2025: 22.0},
         "daycare": 0.925, "marks": 5.4, "absence": 0.057,
@@ -97,7 +97,7 @@ PROFILES: dict[str, dict] = {
         "fD": {2017: 0.0135, 2018: 0.0133, 2019: 0.0112, 2022: 0.011},
         "fE": {2017: 0.176, 2018: 0.176, 2019: 0.1763, 2022: 0.154},
         "headcount": 0.58,
-        "basic_30_59": 0.642, "basic_young": 0.70, "try_edu": {2018: 0.40, 2019: 0.50, 2025: 0.48},
+        "basic_30_59": 0.70, "basic_young": 0.88, "try_edu": {2018: 0.45, 2019: 0.55, 2020: 0.50},
         "wage": 280_000,
         "decisions_per_1000": 16.0,
         "daycare": 0.925, "marks": 5.4, "absence": 0.058,
@@ -117,7 +117,7 @@ PROFILES: dict[str, dict] = {
         "fD": {2017: 0.0095, 2018: 0.0092, 2019: 0.012, 2022: 0.010},
         "fE": {2017: 0.189, 2018: 0.1885, 2019: 0.1866, 2022: 0.164},
         "headcount": 0.59,
-        "basic_30_59": 0.45, "basic_young": 0.55, "try_edu": {2018: 0.40, 2019: 0.45},
+        "basic_30_59": 0.52, "basic_young": 0.65, "try_edu": {2018: 0.45, 2019: 0.55, 2020: 0.50},
         "wage": 265_000,
         "decisions_per_1000": {2016: 16.0, 2018: 18.3, 2019: 27.3, 2020: 17.0, 2025: 16.0},
         "daycare": 0.925, "marks": 5.6, "absence": 0.058,
@@ -131,9 +131,9 @@ PROFILES: dict[str, dict] = {
         "hh_size": 1.65, "u18": 0.16, "o65": 0.18, "single_parent": 0.48, "kids_mean": 1.7,  # plan: 980 / 593, 148 (16 %), 48 %
         "nonwestern": 0.20,
         "turnover": 0.15,
-        "fA": 0.070, "fB": 0.070, "fC": 0.195, "fD": 0.015, "fE": 0.115,  # plan: 51 %, førtidspension 11-12 %
+        "fA": 0.070, "fB": 0.070, "fC": 0.240, "fD": 0.015, "fE": 0.115,  # plan: 51 %, førtidspension 11-12 %
         "headcount": 0.60,
-        "basic_30_59": 0.48, "basic_young": 0.68, "try_edu": 0.45,
+        "basic_30_59": 0.48, "basic_young": 0.85, "try_edu": {2018: 0.45, 2019: 0.55, 2020: 0.50},
         "wage": 255_000,
         "decisions_per_1000": {2016: 19.0, 2018: 21.1, 2019: 28.9, 2020: 22.0, 2025: 20.0},
         "daycare": 0.925, "marks": 5.2, "absence": 0.064,
@@ -148,7 +148,7 @@ PROFILES: dict[str, dict] = {
         "turnover": 0.12,
         "fA": 0.060, "fB": 0.060, "fC": 0.190, "fD": 0.015, "fE": 0.115,  # plan: 44 %, førtidspension 11-12 %
         "headcount": 0.53,
-        "basic_30_59": 0.55, "basic_young": 0.66, "try_edu": 0.47,
+        "basic_30_59": 0.55, "basic_young": 0.80, "try_edu": {2018: 0.45, 2019: 0.55, 2020: 0.50},
         "wage": 290_000,
         "decisions_per_1000": 14.0,
         "daycare": 0.925, "marks": 5.5, "absence": 0.057,
@@ -179,7 +179,7 @@ PROFILES: dict[str, dict] = {
         # 7 % førtidspension
         "fA": 0.060, "fB": 0.060, "fC": 0.060, "fD": 0.030, "fE": 0.070,  # plan: 28 %, førtidspension 7 %
         "headcount": 0.36,
-        "basic_30_59": 0.16, "basic_young": 0.38, "try_edu": {2018: 0.52, 2019: 0.56},
+        "basic_30_59": 0.16, "basic_young": 0.50, "try_edu": {2018: 0.55, 2019: 0.60, 2020: 0.55},
         "wage": 368_000,
         "decisions_per_1000": {2016: 11.0, 2018: 11.3, 2019: 13.9, 2025: 13.0},
         "evictions": 0.18, "evictions_executed": 0.07,  # per 100 dwellings a year

@@ -429,7 +429,7 @@ class Extract:
         n_15 = self.count_by_group(eligible)
         mean_dec = 1.4
         share = self.par("decisions_per_1000") / 1000 / mean_dec * n_res / np.maximum(n_15, 1)
-        quota = rng.poisson(np.maximum(share * n_15, 0)).astype(np.int64)
+        quota = np.rint(np.maximum(share * n_15, 0)).astype(np.int64)
         young = ((age >= 15) & (age <= 29)).astype(float)
         score = g["w"] + 0.35 * male + 0.3 * young - 0.02 * np.maximum(age - 30, 0) / 10 + 0.15 * rng.random(self.n)
         off = allocate(self.group, score, eligible, quota)
@@ -463,8 +463,9 @@ class Extract:
             GERN_DATO=pl.when(pl.int_range(pl.len()) % 17 == 3).then(pl.lit("")).otherwise(fmt_date(pl.col("o"))),
         ).select("year", "PNR", "AFG_DATO", "GERN_DATO", "LOV", "AFGOERELSE")
         # charges: one per decision under the three laws, 1-5 months before, in the same year
-        ch = pl.DataFrame({"year": y, "PNR": self.pnr[rows], "c": np.maximum(dd - rng.integers(30, 150, nr), jan1),
-                           "LOV": law})
+        keep = rng.random(nr) < 0.4  # charges recorded in the same calendar year
+        ch = pl.DataFrame({"year": y[keep], "PNR": self.pnr[rows][keep],
+                           "c": np.maximum(dd - rng.integers(30, 150, nr), jan1)[keep], "LOV": law[keep]})
         charges = ch.unique(subset=["year", "PNR", "c", "LOV"], keep="first", maintain_order=True).with_columns(
             SIGT_DATO=fmt_date(pl.col("c"))).select("year", "PNR", "SIGT_DATO", "LOV")
         return decisions, charges
@@ -542,8 +543,11 @@ class Extract:
         m = self.age == 15
         i = np.flatnonzero(m)
         grade = np.where(rng.random(len(i)) < 0.22, 10, 9)
-        started = rng.random(len(i)) < self.rowpar("youth_start")[i]
-        in15 = rng.random(len(i)) < self.rowpar("youth_15m")[i]
+        n_leave = self.count_by_group(m)
+        started = allocate(self.group, rng.random(self.n), m,
+                           np.rint(self.par("youth_start") * n_leave).astype(np.int64))[i]
+        in15 = allocate(self.group, rng.random(self.n), m,
+                        np.rint(self.par("youth_15m") * n_leave).astype(np.int64))[i]
         last = int(self.year.max())
         return pl.DataFrame({"year": self.year[i], "PNR": self.pnr[i], "AFGANGSKLASSE": grade.astype(str),
                              "STARTET_AFGANGSAAR": started, "in15": in15}).with_columns(
@@ -567,9 +571,9 @@ class Extract:
     def ssp(self) -> pl.DataFrame:
         rng = _rng(self.seed, 13)
         m = (self.age >= 10) & (self.age <= 17)
-        i = np.flatnonzero(m)
-        k = rng.poisson(self.rowpar("ssp")[i])
-        rows = np.repeat(i, k)
+        quota = np.rint(self.par("ssp") * self.count_by_group(m)).astype(np.int64)
+        chosen = allocate(self.group, rng.random(self.n) + self.g["w"], m, quota)
+        rows = np.flatnonzero(chosen)
         jan1 = np.array([_days(y) for y in self.year[rows]])
         d = jan1 + rng.integers(0, 365, len(rows))
         cat = np.array(SSP_CATEGORIES)[rng.integers(0, len(SSP_CATEGORIES), len(rows))]

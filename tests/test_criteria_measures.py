@@ -215,10 +215,10 @@ def test_run_writes_metrics_tables(db):
               "forecast_criteria", "scenarios", "criteria_components", "criteria_settings"):
         assert out.tables[f"metrics.{t}"] > 0, t
     n = db.execute("select count(*) from metrics.classification where area_id = ? and list_year between 2018 and 2020",
-                   [GJ]).fetchone()[0]
+                   [GJ]).fetchall()[0][0]
     assert n == 3
     fc = db.execute("select list_year, status_forecast, change from metrics.forecast "
-                    "where area_id = ? and category = 'udsat'", [GJ]).fetchone()
+                    "where area_id = ? and category = 'udsat'", [GJ]).fetchall()[0]
     assert fc[0] == 2021
     sc = db.execute("select distinct scenario_id from metrics.scenarios order by 1").fetchall()
     assert [s[0] for s in sc] == ["example_moves", "plan_targets", "uaendret"]

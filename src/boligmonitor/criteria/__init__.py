@@ -237,7 +237,7 @@ def run(con: duckdb.DuckDBPyConnection, ctx: BuildContext) -> StepResult:
         result.errors.append(str(e))
         return result
     con.execute("create schema if not exists metrics")
-    n_py = con.execute("select count(*) from core.person_year").fetchone()[0]
+    n_py = con.execute("select count(*) from core.person_year").fetchall()[0][0]
     ctx.say(f"criteria: loaded {n_py:,} person-years and the benefit, education, income and conviction registers")
     res, comp = compute(con, settings)
     ctx.say(f"criteria: computed list years {comp.data_years[0]}-{comp.data_years[-1]} "

@@ -115,7 +115,7 @@ def _has(con: duckdb.DuckDBPyConnection, table: str) -> bool:
         con.execute(
             "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
             [schema, name],
-        ).fetchone()[0]
+        ).fetchall()[0][0]
     )
 
 
@@ -272,7 +272,7 @@ def compute_components(con: duckdb.DuckDBPyConnection, settings: CriteriaSetting
 
     # Income: income year y, taxable residents 15-64 on 1 January of y+1, not in education.
     if _has(con, "staging.income"):
-        max_year = q("select max(year) from core.person_year").fetchone()[0]
+        max_year = q("select max(year) from core.person_year").fetchall()[0][0]
         su = ""
         if settings.students_rule == "ongoing_or_su":
             su = """ or exists (select 1 from _crit_spells s where s.person_id = g.person_id and s.benefit = 'SU'

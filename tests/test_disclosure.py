@@ -45,3 +45,18 @@ def test_differencing_hides_a_second_member():
                                members=["a", "b", "c"], log=log)
     assert out["n"].to_list() == [None, 40, None, 55]
     assert "secondary suppression (differencing)" in log.frame()["rule"].to_list()
+
+
+def test_fulltime_persons_below_the_minimum_are_suppressed_even_when_fractional():
+    df = pl.DataFrame({"cat": ["A", "B", "C", "D"], "fte": [0.0, 0.4, 4.99, 7.6]})
+    out = protect(df, table="t", keys=["cat"], log=SuppressionLog(), fte=["fte"], min_n=5)
+    assert out["fte"].to_list() == [0.0, None, None, 7.6]
+
+
+def test_an_absent_component_is_not_a_suppression():
+    df = pl.DataFrame({"k": ["a"], "num": [None], "den": [None], "v": [None]},
+                      schema={"k": pl.Utf8, "num": pl.Float64, "den": pl.Float64, "v": pl.Float64})
+    log = SuppressionLog()
+    out = protect(df, table="t", keys=["k"], log=log, shares=[("num", "den", ["v"])], min_n=5)
+    assert out["suppressed"].to_list() == [False]
+    assert log.frame().height == 0

@@ -63,11 +63,13 @@ def protect(
     counts: Sequence[str] = (),
     shares: Sequence[tuple[str, str, Sequence[str]]] = (),
     means: Sequence[tuple[str, Sequence[str]]] = (),
+    fte: Sequence[str] = (),
     min_n: int | None = None,
 ) -> pl.DataFrame:
     """Apply rules 1 and 2.
 
-    ``counts``: person-count columns. ``shares``: (numerator, denominator, value columns that
+    ``counts``: person-count columns. ``fte``: full-time-person columns (a sum of fractions: any
+    value above 0 and below n may rest on fewer than n persons, so it is suppressed). ``shares``: (numerator, denominator, value columns that
     derive from them); the numerator and denominator are suppressed together with the values.
     ``means``: (persons column, value columns).
     """
@@ -77,6 +79,8 @@ def protect(
     checks: list[tuple[pl.Expr, list[str], str]] = []
     for c in counts:
         checks.append((count_is_unsafe(pl.col(c), n), [c], f"count below {n}"))
+    for c in fte:
+        checks.append(((pl.col(c) > 0) & (pl.col(c) < n), [c], f"full-time persons below {n}"))
     for num, den, values in shares:
         checks.append((share_is_unsafe(pl.col(num), pl.col(den), n), [num, den, *values],
                        f"share resting on fewer than {n} persons"))
@@ -84,13 +88,14 @@ def protect(
         checks.append(((pl.col(persons).is_null()) | (pl.col(persons) < n), [persons, *values],
                        f"mean of fewer than {n} persons"))
     for cond, cols, rule in checks:
-        flagged = out.filter(cond.fill_null(True) & pl.any_horizontal([pl.col(c).is_not_null() for c in cols]))
-        for row in flagged.select(list(keys)).iter_rows(named=True):
+        # Only rows that have something to hide: an absent component is not a suppression.
+        hit = cond.fill_null(True) & pl.any_horizontal([pl.col(c).is_not_null() for c in cols])
+        for row in out.filter(hit).select(list(keys)).iter_rows(named=True):
             for c in cols:
                 log.add(table, row, c, rule)
         out = out.with_columns(
-            [pl.when(cond.fill_null(True)).then(None).otherwise(pl.col(c)).alias(c) for c in cols]
-            + [(pl.col("suppressed") | cond.fill_null(True)).alias("suppressed")]
+            [pl.when(hit).then(None).otherwise(pl.col(c)).alias(c) for c in cols]
+            + [(pl.col("suppressed") | hit).alias("suppressed")]
         )
     return out
 

@@ -18,3 +18,8 @@ def doc_markdown(name: str, drop_title: bool = True, shift_headings: int = 0) ->
 
 def glossary_markdown() -> str:
     return doc_markdown("glossary")
+
+
+def module_doc(module) -> str:
+    """A module's docstring as Markdown (the rules written once, next to the code that applies them)."""
+    return (module.__doc__ or "").strip() + "\n"

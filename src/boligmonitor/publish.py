@@ -22,6 +22,7 @@ import polars as pl
 
 from boligmonitor import config
 from boligmonitor.areas import AREA_IDS, KOMMUNE_ID, PLAN_AREA_IDS, PLAN_TOTAL_ID
+from boligmonitor.db import frame
 from boligmonitor.disclosure import SuppressionLog, audit, protect, protect_differencing
 from boligmonitor.steps import BuildContext, StepResult
 
@@ -49,7 +50,7 @@ def _area_rows_sql(select_area: str) -> str:
 
 def population(con: duckdb.DuckDBPyConnection, log: SuppressionLog) -> pl.DataFrame:
     rows = _area_rows_sql("select area_id, year, age, nonwestern from core.person_year")
-    df = con.execute(f"""
+    df = frame(con, f"""
         select area_id, year,
                count(*) as residents,
                count(*) filter (where age < 18) as under_18,
@@ -57,7 +58,7 @@ def population(con: duckdb.DuckDBPyConnection, log: SuppressionLog) -> pl.DataFr
                count(*) filter (where age >= 65) as age_65_plus,
                count(*) filter (where nonwestern) as nonwestern
         from ({rows}) group by all order by area_id, year
-    """).pl()
+    """)
     df = df.with_columns(
         (100 * pl.col("under_18") / pl.col("residents")).round(1).alias("pct_under_18"),
         (100 * pl.col("nonwestern") / pl.col("residents")).round(1).alias("pct_nonwestern"),
@@ -74,28 +75,174 @@ def population(con: duckdb.DuckDBPyConnection, log: SuppressionLog) -> pl.DataFr
 
 
 def address_reconciliation(con: duckdb.DuckDBPyConnection, log: SuppressionLog) -> pl.DataFrame:
-    df = con.execute("""
+    df = frame(con, """
         select year, coalesce(area_id, 'ingen') as area_id, match_status, addresses, residents
         from geo.reconciliation order by year, area_id, match_status
-    """).pl()
+    """)
     return protect(df, table="adresseafstemning", keys=["year", "area_id", "match_status"], log=log,
                    counts=["residents"])
 
 
 def load_summary(con: duckdb.DuckDBPyConnection, log: SuppressionLog) -> pl.DataFrame:
     """Per raw file: rows read, loaded and quarantined (row counts, not persons), and the status."""
-    return con.execute("""
+    return frame(con, """
         select source_file, register, year, rows_read, rows_loaded, rows_quarantined, status
         from staging.load_log order by register, year, source_file
-    """).pl()
+    """)
 
 
 def quarantine_reasons(con: duckdb.DuckDBPyConnection, log: SuppressionLog) -> pl.DataFrame:
     """Quarantined rows per register, year, column and reason (no values: they may identify)."""
-    return con.execute("""
+    return frame(con, """
         select register, year, column_name, reason, count(*) as rows
         from staging.quarantine group by all order by register, year, column_name, reason
-    """).pl()
+    """)
+
+
+def criteria_values(con: duckdb.DuckDBPyConnection, log: SuppressionLog) -> pl.DataFrame:
+    """The criteria per area and list year with thresholds, verdicts and margins.
+
+    A value resting on fewer than the minimum number of persons (typically the crime share of a
+    small area) is hidden together with everything it could be recovered from: its numerator,
+    denominator, the margins and the two yearly components. The verdict (``met``) stays: the lists
+    are public, and it only says on which side of the threshold the value lies.
+    """
+    df = frame(con, """
+        select area_id, list_year, rule_version, threshold_set, criterion, value, threshold, comparator,
+               comparator_wording, unit, met, ratio_national, reference, numerator, denominator,
+               margin_points, margin_persons, flip_direction, margin_persons_open_year,
+               year_1, value_1, numerator_1, denominator_1, year_2, value_2, numerator_2, denominator_2,
+               missing_years
+        from metrics.criteria_values order by area_id, list_year, threshold_set, criterion
+    """)
+    keys = ["area_id", "list_year", "threshold_set", "criterion"]
+    dependent = ["value", "ratio_national", "margin_points", "margin_persons", "margin_persons_open_year"]
+    is_income = pl.col("criterion") == "income"
+    persons = df.filter(~is_income)
+    income = df.filter(is_income)
+    persons = protect(persons, table="kriterier", keys=keys, log=log,
+                      shares=[("numerator", "denominator", dependent),
+                              ("numerator_1", "denominator_1", ["value_1"]),
+                              ("numerator_2", "denominator_2", ["value_2"])])
+    income = protect(income, table="kriterier", keys=keys, log=log,
+                     means=[("denominator", ["numerator", *dependent]),
+                            ("denominator_1", ["numerator_1", "value_1"]),
+                            ("denominator_2", ["numerator_2", "value_2"])])
+    out = pl.concat([persons, income], how="diagonal_relaxed").sort(keys)
+    # The yearly numerators and denominators are only needed for the checks above.
+    return out.drop(["numerator_1", "denominator_1", "numerator_2", "denominator_2"])
+
+
+def classification(con: duckdb.DuckDBPyConnection, log: SuppressionLog) -> pl.DataFrame:
+    df = frame(con, """
+        select area_id, list_year, rule_version, residents, pct_nonwestern, eligible, n_criteria,
+               n_criteria_min, n_criteria_max, udsat, parallelsamfund, omdannelse, forebyggelse,
+               name_parallelsamfund, name_omdannelse, years_udsat, years_parallelsamfund,
+               years_omdannelse, years_forebyggelse
+        from metrics.classification order by area_id, list_year
+    """)
+    return protect(df, table="klassifikation", keys=["area_id", "list_year"], log=log, counts=["residents"])
+
+
+def employment_categories(con: duckdb.DuckDBPyConnection, log: SuppressionLog) -> pl.DataFrame:
+    df = frame(con, """
+        select area_id, year, category, label, round(fulltime_persons, 1) as fulltime_persons
+        from metrics.employment_categories order by area_id, year, category
+    """)
+    df = protect(df, table="beskaeftigelse", keys=["area_id", "year", "category"], log=log,
+                 fte=["fulltime_persons"])
+    # The categories add up to the published total: one hidden category must not be recoverable.
+    return protect_differencing(df, table="beskaeftigelse", group=["area_id", "year"], member="category",
+                                value="fulltime_persons", members=["A", "B", "C", "D", "E", "other"], log=log)
+
+
+def forecast(con: duckdb.DuckDBPyConnection, log: SuppressionLog) -> pl.DataFrame:
+    """The forecast for the next list: per area and category, the latest status and the forecast."""
+    return frame(con, """
+        select area_id, list_year, based_on_list_year, rule_version, category, category_name,
+               status_latest, status_forecast, change
+        from metrics.forecast order by area_id, category
+    """)
+
+
+def forecast_criteria(con: duckdb.DuckDBPyConnection, log: SuppressionLog) -> pl.DataFrame:
+    """The forecast's criteria values with the margin in persons for the year still open.
+
+    A projected share is checked against the latest number of residents it applies to (adults for
+    crime, 18-64 for employment, 30-59 for education): a share implying fewer than the minimum number
+    of persons is hidden with its margins.
+    """
+    bases = frame(con, f"""
+        select area_id, max(year) as year,
+               arg_max(n18, year) as adults, arg_max(n1864, year) as age_18_64, arg_max(n3059, year) as age_30_59
+        from (select area_id, year, count(*) filter (where age >= 18) n18,
+                     count(*) filter (where age between 18 and 64) n1864,
+                     count(*) filter (where age between 30 and 59) n3059
+              from ({_area_rows_sql("select area_id, year, age from core.person_year")}) group by all)
+        group by area_id
+    """)
+    df = frame(con, """
+        select area_id, list_year, threshold_set, criterion, value, threshold, comparator, met,
+               margin_points, margin_persons_open_year, flip_direction, known_years, projected_years
+        from metrics.forecast_criteria order by area_id, threshold_set, criterion
+    """).join(bases.drop("year"), on="area_id", how="left")
+    base = (pl.when(pl.col("criterion") == "crime").then(pl.col("adults"))
+            .when(pl.col("criterion") == "employment").then(pl.col("age_18_64"))
+            .when(pl.col("criterion") == "education").then(pl.col("age_30_59"))
+            .otherwise(None))
+    df = df.with_columns(base.alias("_base")).with_columns(
+        pl.when(pl.col("_base").is_not_null()).then(pl.col("value") / 100 * pl.col("_base")).alias("_persons"))
+    df = protect(df, table="prognose_kriterier", keys=["area_id", "threshold_set", "criterion"], log=log,
+                 shares=[("_persons", "_base", ["value", "margin_points", "margin_persons_open_year"])])
+    return df.drop(["_base", "_persons", "adults", "age_18_64", "age_30_59"])
+
+
+def scenarios(con: duckdb.DuckDBPyConnection, log: SuppressionLog) -> pl.DataFrame:
+    """Scenario projections (the plan's targets, user scenarios, status quo) to a classification."""
+    df = frame(con, "select * from metrics.scenarios order by scenario_id, area_id, list_year")
+    return protect(df, table="scenarier", keys=["scenario_id", "area_id", "list_year"], log=log,
+                   counts=["residents"])
+
+
+def criteria_settings(con: duckdb.DuckDBPyConnection, log: SuppressionLog) -> pl.DataFrame:
+    return frame(con, "select name, value_text, description, reason from metrics.criteria_settings")
+
+
+def indicator_catalogue() -> pl.DataFrame:
+    """The plan's indicators (``data/indicators.csv``): names, units, plan baselines and targets."""
+    return pl.read_csv(config.package_data("indicators.csv"), separator=";", infer_schema_length=0)
+
+
+def indicators(con: duckdb.DuckDBPyConnection, log: SuppressionLog) -> pl.DataFrame:
+    """The plan's computable indicators per area and year, with disclosure control by unit."""
+    cat = indicator_catalogue().filter(pl.col("computed") == "J").select(
+        pl.col("id").alias("plan_id"), "indicator_id", pl.col("name_da").alias("name"))
+    df = frame(con, """
+        select area_id, year, indicator_id, numerator, denominator, value, unit
+        from metrics.indicators order by indicator_id, area_id, year
+    """).join(cat, on="indicator_id", how="inner")
+    keys = ["indicator_id", "area_id", "year"]
+    parts = []
+    for unit, part in df.group_by("unit", maintain_order=True):
+        unit = unit[0]
+        if unit in ("pct", "per_1000"):
+            part = protect(part, table="indikatorer", keys=keys, log=log,
+                           shares=[("numerator", "denominator", ["value"])])
+        elif unit == "mark":
+            part = protect(part, table="indikatorer", keys=keys, log=log,
+                           means=[("denominator", ["numerator", "value"])])
+        elif unit == "fte":
+            part = protect(part, table="indikatorer", keys=keys, log=log, fte=["value", "numerator"])
+        else:  # counts of persons or cases
+            part = protect(part, table="indikatorer", keys=keys, log=log, counts=["value", "numerator"])
+        parts.append(part)
+    out = pl.concat(parts, how="diagonal_relaxed").sort(["plan_id", "area_id", "year"])
+    return out.select("plan_id", "indicator_id", "name", "area_id", "year", "unit", "numerator",
+                      "denominator", "value", "suppressed")
+
+
+def indicator_catalogue_table(con: duckdb.DuckDBPyConnection, log: SuppressionLog) -> pl.DataFrame:
+    return indicator_catalogue()
 
 
 TABLES: tuple[Table, ...] = (
@@ -103,6 +250,34 @@ TABLES: tuple[Table, ...] = (
           "Beboere pr. 1. januar efter alder og ikke-vestlig herkomst, for hvert område, alle fem "
           "boligområder samlet og Randers Kommune.", population,
           ("residents", "age_18_64", "age_65_plus")),
+    Table("kriterier", "Kriterierne pr. område og listeår",
+          "Hvert kriterium (beskæftigelse, kriminalitet, uddannelse, indkomst) efter de regler, der gjaldt "
+          "for listeåret: værdi, grænse, opfyldt eller ej, afstand til grænsen i procentpoint og i personer, "
+          "og de to år bag toårsgennemsnit.", criteria_values),
+    Table("klassifikation", "Klassifikation pr. område og listeår",
+          "Beboere, ikke-vestlig andel, antal opfyldte kriterier og kategorierne (udsat boligområde, "
+          "parallelsamfund/ghettoområde, omdannelsesområde/hårdt ghettoområde, forebyggelsesområde) med "
+          "antal år i træk på hver liste.", classification, ("residents",)),
+    Table("beskaeftigelse", "Uden for arbejdsmarkedet, kategori A-E",
+          "Fuldtidspersoner 18-64 år uden for arbejdsmarked eller uddannelse efter helhedsplanens "
+          "kategorier A-E, pr. område og kalenderår.", employment_categories),
+    Table("prognose", "Prognose for næste liste",
+          "For hvert område og hver kategori: status på seneste liste og den forventede status på næste.",
+          forecast),
+    Table("prognose_kriterier", "Prognose: kriterierne for næste liste",
+          "Kriterierne for næste liste ud fra det år af toårsgennemsnittet, der allerede kendes, med "
+          "afstanden i personer i det år, der endnu er åbent.", forecast_criteria),
+    Table("scenarier", "Scenarier",
+          "Helhedsplanens mål og andre scenarier fremskrevet år for år til en klassifikation.",
+          scenarios, ("residents",)),
+    Table("kriterier_indstillinger", "Indstillinger for kriterieberegningen",
+          "De valg, beregningen bygger på, hvor loven eller praksis ikke er entydig.", criteria_settings),
+    Table("indikatorer", "Helhedsplanens indikatorer",
+          "Helhedsplanens mål og indikatorer pr. område og år: tæller, nævner og værdi (andele i pct., "
+          "karakterer som gennemsnit, helårspersoner, antal).", indicators),
+    Table("indikatorkatalog", "Indikatorkatalog",
+          "Helhedsplanens indikatorer: definition, datakilde, afsnit i planen, baseline og mål.",
+          indicator_catalogue_table),
     Table("adresseafstemning", "Adresseafstemning",
           "Registeradresser efter om de er tildelt et område via adresseintervaller, polygoner, "
           "begge eller ingen, pr. år og område.", address_reconciliation, ("residents",)),

@@ -12,10 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import duckdb
 import polars as pl
 
 from boligmonitor.areas import display_name
+from boligmonitor.db import connect, frame
 from boligmonitor.report import fmt_int, md_table
 
 QUARANTINE_WARN_PCT = 5.0
@@ -49,9 +49,9 @@ def check(db_path: Path) -> QualityReport:
     if not Path(db_path).exists():
         rep.blocking.append(f"no database at {db_path}: run `boligmonitor build` first")
         return rep
-    con = duckdb.connect(str(db_path), read_only=True)
+    con = connect(db_path, read_only=True)
     try:
-        loads = con.execute("select * from staging.load_log").pl()
+        loads = frame(con, "select * from staging.load_log")
         rep.info.append(f"{loads.height} files in the load log, {int(loads['rows_read'].sum()):,} rows read")
         failed = loads.filter(pl.col("status") != "ok")
         for r in failed.iter_rows(named=True):

@@ -1,0 +1,17 @@
+# %% [markdown]
+# ---
+# title: "Årsrapport 2022"
+# description: "Listen pr. 1. december 2022, kriterierne med afstanden til grænserne, helhedsplanens indikatorer."
+# ---
+
+# %%
+#| tags: [parameters]
+year = 2022
+
+# %%
+from IPython.display import display
+
+from boligmonitor import pages
+
+for part in pages.annual_report(year):
+    display(part)

@@ -1,0 +1,17 @@
+# %% [markdown]
+# ---
+# title: "Årsrapport 2023"
+# description: "Listen pr. 1. december 2023, kriterierne med afstanden til grænserne, helhedsplanens indikatorer."
+# ---
+
+# %%
+#| tags: [parameters]
+year = 2023
+
+# %%
+from IPython.display import display
+
+from boligmonitor import pages
+
+for part in pages.annual_report(year):
+    display(part)

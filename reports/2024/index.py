@@ -1,0 +1,17 @@
+# %% [markdown]
+# ---
+# title: "Årsrapport 2024"
+# description: "Listen pr. 1. december 2024, kriterierne med afstanden til grænserne, helhedsplanens indikatorer."
+# ---
+
+# %%
+#| tags: [parameters]
+year = 2024
+
+# %%
+from IPython.display import display
+
+from boligmonitor import pages
+
+for part in pages.annual_report(year):
+    display(part)

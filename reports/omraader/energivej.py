@@ -1,0 +1,17 @@
+# %% [markdown]
+# ---
+# title: "Energivej-området"
+# description: "Udviklingen i Energivej-området over alle år: listerne, beboerne, kriterierne og helhedsplanens indikatorer."
+# ---
+
+# %%
+#| tags: [parameters]
+area_id = "energivej"
+
+# %%
+from IPython.display import display
+
+from boligmonitor import pages
+
+for part in pages.area_page(area_id):
+    display(part)

@@ -1,0 +1,17 @@
+# %% [markdown]
+# ---
+# title: "Gl. Jennumparken"
+# description: "Udviklingen i Gl. Jennumparken over alle år: listerne, beboerne, kriterierne og helhedsplanens indikatorer."
+# ---
+
+# %%
+#| tags: [parameters]
+area_id = "gl_jennumparken"
+
+# %%
+from IPython.display import display
+
+from boligmonitor import pages
+
+for part in pages.area_page(area_id):
+    display(part)

@@ -1,0 +1,17 @@
+# %% [markdown]
+# ---
+# title: "Glarbjergvej-området"
+# description: "Udviklingen i Glarbjergvej-området over alle år: listerne, beboerne, kriterierne og helhedsplanens indikatorer."
+# ---
+
+# %%
+#| tags: [parameters]
+area_id = "glarbjergvej"
+
+# %%
+from IPython.display import display
+
+from boligmonitor import pages
+
+for part in pages.area_page(area_id):
+    display(part)

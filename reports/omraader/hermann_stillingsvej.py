@@ -1,0 +1,17 @@
+# %% [markdown]
+# ---
+# title: "Hermann Stillingsvej-området"
+# description: "Udviklingen i Hermann Stillingsvej-området over alle år: listerne, beboerne, kriterierne og helhedsplanens indikatorer."
+# ---
+
+# %%
+#| tags: [parameters]
+area_id = "hermann_stillingsvej"
+
+# %%
+from IPython.display import display
+
+from boligmonitor import pages
+
+for part in pages.area_page(area_id):
+    display(part)

@@ -1,0 +1,29 @@
+"""Small DuckDB helpers shared by every module (works with DuckDB 1.x and 2.x)."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+
+def frame(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> pl.DataFrame:
+    """Run a query and return the result as a polars DataFrame (through Arrow).
+
+    DuckDB 2 dropped ``.pl()`` on ``execute()`` results; this is the one place that knows.
+    """
+    res = con.execute(sql, params or [])
+    if hasattr(res, "pl"):
+        return res.pl()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # "extra copy of the rows": fine for aggregates
+        return pl.from_arrow(res.to_arrow_table())
+
+
+def connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open a database file without DuckDB's progress bar (it would garble the command line and logs)."""
+    con = duckdb.connect(str(path), read_only=read_only)
+    con.execute("set enable_progress_bar = false")
+    return con

@@ -1,0 +1,123 @@
+"""The content of the annual report pages and the area pages, section by section.
+
+Each function returns a list of display objects (Markdown text and SVG charts) built from the
+published aggregates only. A page (``reports/<year>/index.py``, ``reports/omraader/<area>.py``) sets
+its parameter and displays the list; the tests call the same functions.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+from IPython.display import SVG, Markdown
+
+from boligmonitor import charts, published, report
+from boligmonitor.areas import AREA_IDS, KOMMUNE_ID, PLAN_AREA_IDS, PLAN_TOTAL_ID, area, display_name
+
+BIG_THREE = ("gl_jennumparken", "glarbjergvej", "hermann_stillingsvej")
+
+
+def _svg(chart) -> SVG:
+    return SVG(charts.to_svg(chart))
+
+
+def annual_report(year: int) -> list:
+    cls = published.load("klassifikation")
+    crit = published.load("kriterier")
+    latest = report.latest_list_year(cls)
+    if year not in report.list_years(cls):
+        return [Markdown(f"Der er endnu ingen data for listeåret {year}: de seneste data dækker listeåret {latest}.")]
+    out: list = [Markdown(report.data_banner())]
+    rule = cls.filter(pl.col("list_year") == year)["rule_version"][0]
+    out.append(Markdown(
+        f"## Listen pr. 1. december {year}\n\n{report.status_summary(cls, year)}\n\n"
+        f"Reglerne for {year} er lovversionen fra {rule} (se *Metode*)."))
+    out.append(Markdown(report.status_table(cls, year)))
+
+    out.append(Markdown(
+        "## Kriterierne\n\nFor hvert område: værdien, grænsen efter "
+        f"{report.THRESHOLD_SET_DA['udsat' if year >= 2018 else 'ghetto']}, om kriteriet er opfyldt, og hvor "
+        "mange personer der skal skifte status (eller flytte), før det skifter. Beskæftigelse og kriminalitet er "
+        "gennemsnit af de to foregående kalenderår; uddannelse og herkomst gælder 1. januar; indkomst året før."))
+    out.append(Markdown(report.criteria_table(crit, year, "udsat" if year >= 2018 else "ghetto")))
+    years = [y for y in report.list_years(cls) if y <= year]
+    for criterion in ("employment", "education"):
+        out.append(_svg(report.criteria_chart(crit, criterion, "udsat", years=years)))
+
+    if year >= 2021:
+        out.append(Markdown(
+            "## Forebyggelsesområder\n\nEt område med over 30 % ikke-vestlige indvandrere og efterkommere er "
+            "forebyggelsesområde, hvis to af de fire kriterier er opfyldt med de lavere grænser i § 61 b."))
+        out.append(Markdown(report.criteria_table(crit, year, "forebyggelse")))
+
+    emp = published.load("beskaeftigelse")
+    data_year = year - 1
+    out.append(Markdown(
+        f"## Uden for arbejdsmarkedet i {data_year}\n\nFuldtidspersoner 18-64 år efter helhedsplanens "
+        "kategorier A-E (sådan som tabellerne i delaftalen om beskæftigelse er opgjort)."))
+    out.append(Markdown(report.employment_table(emp, data_year, [*BIG_THREE, PLAN_TOTAL_ID, KOMMUNE_ID])))
+
+    out += indicator_section(year)
+
+    if year == latest:
+        fc = published.load("prognose")
+        fcc = published.load("prognose_kriterier")
+        nxt = int(fc["list_year"].max())
+        out.append(Markdown(
+            f"## Prognose for listen {nxt}\n\nDet ene år af toårsgennemsnittene er allerede kendt. "
+            "Prognosen fremskriver det åbne år uændret og viser, hvor mange personer der i det åbne år skal "
+            "skifte status, før kriteriet skifter."))
+        out.append(Markdown(report.forecast_table(fc)))
+        out.append(Markdown(report.forecast_criteria_table(fcc)))
+        sc = published.load("scenarier")
+        title = sc.filter(pl.col("scenario_id") == "plan_targets")["scenario_title"]
+        out.append(Markdown(
+            f"## Helhedsplanens mål som scenarie\n\n*{title[0] if len(title) else 'Helhedsplanens mål'}*: "
+            "helhedsplanens mål for beskæftigelse og uddannelse fremskrevet år for år til en klassifikation "
+            "(se *Metode* for forudsætningerne)."))
+        out.append(Markdown(report.scenario_table(sc, "plan_targets", BIG_THREE)))
+    return out
+
+
+def indicator_section(year: int) -> list:
+    """The plan's goal indicators for the data year before the list year, against the municipality."""
+    ind = published.load("indikatorer")
+    data_year = year - 1
+    if ind.filter(pl.col("year") == data_year).height == 0:
+        data_year = int(ind["year"].max())
+    return [
+        Markdown(f"## Helhedsplanens indikatorer ({data_year})\n\nHelhedsplanens mål og indikatorer for de fem "
+                 "områder sammenlignet med Randers Kommune og med helhedsplanens baseline."),
+        Markdown(report.indicator_table(ind, data_year)),
+    ]
+
+
+def area_page(area_id: str) -> list:
+    a = area(area_id)
+    cls = published.load("klassifikation")
+    crit = published.load("kriterier")
+    pop = published.load("befolkning")
+    out: list = [Markdown(report.data_banner())]
+    facts = [f"**{a.name}**"]
+    if a.leases:
+        facts.append(f"{report.fmt_int(a.leases)} lejemål (helhedsplanen)")
+    if a.school:
+        facts.append(f"distriktsskole: {a.school}")
+    if not a.in_plan:
+        facts.append("følges af helhedsplanen uden at være omfattet af indsatserne")
+    out.append(Markdown(" · ".join(facts)))
+
+    out.append(Markdown("## Status på listerne\n\n" + report.area_history_table(cls, area_id)))
+    out.append(Markdown("## Beboere\n\n" + report.area_population_table(pop, area_id)))
+    out.append(Markdown(
+        "## Kriterierne over tid\n\nOmrådet sammenlignet med Randers Kommune. Den stiplede linje er grænsen "
+        "for udsatte boligområder efter de gældende regler."))
+    out.append(Markdown(report.area_criteria_table(crit, area_id)))
+    for criterion in ("employment", "crime", "education", "income"):
+        out.append(_svg(report.criteria_chart(crit, criterion, "udsat", area_ids=[area_id],
+                                              years=[y for y in report.list_years(cls) if y >= 2018])))
+    ind = published.load("indikatorer")
+    out.append(Markdown("## Helhedsplanens indikatorer\n\n" + report.area_indicator_table(ind, area_id)))
+    return out
+
+
+__all__ = ["annual_report", "area_page", "indicator_section", "AREA_IDS", "PLAN_AREA_IDS", "display_name"]

@@ -35,6 +35,10 @@ KNOWN_DIFFERENCES: dict[tuple, str] = {
     ("outside_labour_share", "helhedsplan", 2019): (
         "The strategic goals table (LBF boligsociale data, 45.0 %) and the DST nøgletal (44-54 % per area, 50-54 % "
         "in the three big areas) disagree; the synthetic data follow the nøgletal and the A-E tables."),
+    ("neet_15_29_share", "helhedsplan"): (
+        "LBF's restgruppe counts everyone neither in education nor in employment, including young people with no "
+        "income and no benefit; the registers here only show benefit spells, so the register measure (no education "
+        "and at least half a year on benefits A-E) is lower."),
     ("neet_15_29_share", "randers_kommune"): (
         "The plan's municipal value (17.5 %, 3165 persons) is a copy of the row above (18-29 with grundskole only); "
         "the true restgruppe share for the municipality is not given."),

@@ -265,7 +265,7 @@ class Extract:
         fA, fB, fC, fD, fE = (self.par(k) for k in ("fA", "fB", "fC", "fD", "fE"))
         long = {"E": fE, "C": 0.93 * fC, "B": 0.65 * fB, "A": 0.35 * fA, "D": 0.25 * fD}
         pool = take(pool, u + 0.9 * a, long["E"], "E")
-        pool = take(pool, u - 0.25 * a + 0.1 * self.nonwestern, long["C"], "C")
+        pool = take(pool, u - 0.1 * a + 0.1 * self.nonwestern, long["C"], "C")
         pool = take(pool, u + 0.05 * rng.random(self.n), long["B"], "B")
         pool = take(pool, u + 0.1 * rng.random(self.n), long["A"], "A")
         pool = take(pool, u + 0.4 * a, long["D"], "D")
@@ -463,7 +463,7 @@ class Extract:
             GERN_DATO=pl.when(pl.int_range(pl.len()) % 17 == 3).then(pl.lit("")).otherwise(fmt_date(pl.col("o"))),
         ).select("year", "PNR", "AFG_DATO", "GERN_DATO", "LOV", "AFGOERELSE")
         # charges: one per decision under the three laws, 1-5 months before, in the same year
-        keep = rng.random(nr) < 0.4  # charges recorded in the same calendar year
+        keep = rng.random(nr) < 0.3  # charges recorded in the same calendar year
         ch = pl.DataFrame({"year": y[keep], "PNR": self.pnr[rows][keep],
                            "c": np.maximum(dd - rng.integers(30, 150, nr), jan1)[keep], "LOV": law[keep]})
         charges = ch.unique(subset=["year", "PNR", "c", "LOV"], keep="first", maintain_order=True).with_columns(
@@ -516,7 +516,7 @@ class Extract:
         sy = np.char.add(np.char.add((self.year[i] - 1).astype(str), "/"), np.char.zfill((self.year[i] % 100).astype(str), 2))
         school = self.school(i)
         for half, days in ((1, 98), (2, 102)):
-            rate = self.rowpar("absence")[i] * rng.gamma(1.3, 1 / 1.3, len(i))
+            rate = self.rowpar("absence")[i] * rng.gamma(2.5, 1 / 2.5, len(i))
             absd = np.minimum(np.round(days * rate * 2) / 2, days)
             out.append(pl.DataFrame({"year": self.year[i], "PNR": self.pnr[i], "SKOLEAAR": sy, "HALVAAR": half,
                                      "KLASSETRIN": np.clip(self.age[i] - 6, 0, 9), "SKOLE": school,
@@ -529,9 +529,14 @@ class Extract:
         rng = _rng(self.seed, 10)
         m = (self.age == 2) & (rng.random(self.n) < 0.9)  # assessed in the year they turn 3
         i = np.flatnonzero(m)
-        probs = np.array([P.param(a, "lang", 2020) for a in P.AREA_ORDER])[self.g["area"][i]]
-        r = rng.random(len(i))
-        res = np.where(r < probs[:, 0], "GENEREL", np.where(r < probs[:, 0] + probs[:, 1], "FOKUSERET", "SAERLIG"))
+        # results allocated in exact shares per area and year (small groups), lowest scores first
+        probs = np.array([P.param(a, "lang", 2020) for a in P.AREA_ORDER])
+        n_g = self.count_by_group(m)
+        area_of_group = np.arange(self.ngroups) // 100
+        score = self.g["u"] + 0.3 * self.nonwestern + 0.3 * rng.random(self.n)
+        special = allocate(self.group, score, m, np.rint(probs[area_of_group, 2] * n_g).astype(np.int64))
+        focused = allocate(self.group, score, m & ~special, np.rint(probs[area_of_group, 1] * n_g).astype(np.int64))
+        res = np.where(special[i], "SAERLIG", np.where(focused[i], "FOKUSERET", "GENEREL"))
         bd = self.g["birth"][i] + 3 * 365 + rng.integers(0, 60, len(i))
         jan1 = np.array([_days(y) for y in self.year[i]])
         bd = np.clip(bd, jan1, jan1 + 364)

@@ -48,7 +48,7 @@ def _contents(db: Path, schemas=("staging",)) -> dict[str, list]:
                 "select column_name from information_schema.columns where table_schema = ? and table_name = ? "
                 "order by ordinal_position", [s, t]).fetchall() if c not in ("started_at", "finished_at")]
             sel = ", ".join(f'"{c}"' for c in cols)
-            out[f"{s}.{t}"] = (cols, con.execute(f'select {sel} from {s}."{t}"').fetchall())
+            out[f"{s}.{t}"] = (cols, sorted(con.execute(f'select {sel} from {s}."{t}"').fetchall(), key=repr))
     finally:
         con.close()
     return out

@@ -1,15 +1,20 @@
-"""The staging step: find the raw files, read and validate each (or reuse it unchanged from the
-previous build), and recreate ``staging.*``.
+"""The staging step: find the raw files, read and validate each (or keep it from the previous
+build when unchanged), and bring ``staging.*`` up to date.
 
-Two layers inside the database:
+Every row is written once:
 
-* ``ingest_cache.*`` -- per file, the rows that passed the file's own checks, the file's own
-  quarantine entries and its metadata (``ingest_cache.files``: sha256, size, mtime, fingerprint of
-  the declaration and key). A file whose size and mtime (or, failing that, sha256) and fingerprint
-  are unchanged is not read again: this is the incremental build.
-* ``staging.*`` -- recreated on every build from the cache: the checks that span files (person in
-  some ``befolkning`` file) are applied here, so an incremental build gives exactly the tables
-  of a full rebuild.
+* ``staging.<table>`` -- rows that passed all checks, with ``source_file`` and ``source_line``;
+* ``ingest_cache.pending_<table>`` -- rows that passed their file's checks but whose person is in
+  no ``befolkning`` file (shown in ``staging.quarantine``; moved into staging when a later
+  population file contains the person);
+* ``ingest_cache.quarantine`` -- each file's own quarantine entries;
+* ``ingest_cache.files`` -- per file: sha256, size, mtime, rows read, encoding, and a fingerprint of
+  the declaration, rules and key. A file whose size and mtime (or, failing that, sha256) and
+  fingerprint are unchanged is not read again: the incremental build. A changed or removed file's
+  rows are deleted everywhere and it is read again.
+
+``staging.quarantine`` and ``staging.load_log`` are recreated on every build, so an incremental
+build gives the same table contents as a full rebuild.
 """
 
 from __future__ import annotations
@@ -42,7 +47,8 @@ FILES_DDL = f"""
 create table if not exists {CACHE}.files (
     source_file VARCHAR primary key, register VARCHAR, year INTEGER, sha256 VARCHAR, size BIGINT,
     mtime_ns BIGINT, fingerprint VARCHAR, encoding VARCHAR, separator VARCHAR, rows_read INTEGER,
-    extra_columns VARCHAR[], started_at TIMESTAMP, finished_at TIMESTAMP, message VARCHAR)
+    extra_columns VARCHAR[], started_at TIMESTAMP, finished_at TIMESTAMP, message VARCHAR,
+    checked BOOLEAN default false)
 """
 QUARANTINE_DDL = """(source_file VARCHAR, source_line INTEGER, register VARCHAR, year INTEGER,
     column_name VARCHAR, value VARCHAR, reason VARCHAR, reason_code VARCHAR)"""
@@ -115,44 +121,55 @@ def discover(raw_dir: Path) -> tuple[list[RawFile], list[FileError], list[str]]:
 
 def _create_cache(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"create schema if not exists {CACHE}")
+    con.execute("create schema if not exists staging")
     con.execute(FILES_DDL)
     con.execute(f"create table if not exists {CACHE}.quarantine {QUARANTINE_DDL}")
     for reg in REGISTERS:
         cols = staging_columns(reg) + [("source_file", "VARCHAR"), ("source_line", "INTEGER")]
         ddl = ", ".join(f"{q(n)} {t}" for n, t in cols)
-        con.execute(f"create table if not exists {CACHE}.{q(reg.table)} ({ddl})")
+        con.execute(f"create table if not exists staging.{q(reg.table)} ({ddl})")
+        if _checks_population(reg):
+            con.execute(f"create table if not exists {CACHE}.{q('pending_' + reg.table)} ({ddl})")
+
+
+def _checks_population(reg: Register) -> bool:
+    return reg.person_level and reg.name != POPULATION
+
+
+def _tables_of(reg: Register) -> list[str]:
+    out = [f"staging.{q(reg.table)}"]
+    if _checks_population(reg):
+        out.append(f"{CACHE}.{q('pending_' + reg.table)}")
+    return out
 
 
 def _cached(con: duckdb.DuckDBPyConnection) -> dict[str, dict]:
-    rows = con.execute(f"select source_file, sha256, size, mtime_ns, fingerprint from {CACHE}.files").fetchall()
-    return {r[0]: {"sha256": r[1], "size": r[2], "mtime_ns": r[3], "fingerprint": r[4]} for r in rows}
+    rows = con.execute(f"select source_file, sha256, size, mtime_ns, fingerprint, register from {CACHE}.files"
+                       ).fetchall()
+    return {r[0]: {"sha256": r[1], "size": r[2], "mtime_ns": r[3], "fingerprint": r[4], "register": r[5]}
+            for r in rows}
 
 
-def _drop_file(con: duckdb.DuckDBPyConnection, source_file: str, reg: Register) -> None:
-    con.execute(f"delete from {CACHE}.{q(reg.table)} where source_file = ?", [source_file])
-    con.execute(f"delete from {CACHE}.quarantine where source_file = ?", [source_file])
-    con.execute(f"delete from {CACHE}.files where source_file = ?", [source_file])
+def _drop_files(con: duckdb.DuckDBPyConnection, source_files: list[str]) -> None:
+    if not source_files:
+        return
+    for reg in REGISTERS:
+        for t in _tables_of(reg):
+            con.execute(f"delete from {t} where source_file in (select unnest(?))", [source_files])
+    con.execute(f"delete from {CACHE}.quarantine where source_file in (select unnest(?))", [source_files])
+    con.execute(f"delete from {CACHE}.files where source_file in (select unnest(?))", [source_files])
 
 
-def _store(con: duckdb.DuckDBPyConnection, rf: RawFile, v: Validated) -> None:
-    table = f"{CACHE}.{q(rf.register.table)}"
-    existing = {r[0] for r in con.execute(
-        "select column_name from information_schema.columns where table_schema = ? and table_name = ?",
-        [CACHE, rf.register.table]).fetchall()}
-    for c in v.rows.columns:
+def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
+    existing = {r[0] for r in con.execute(f"select * from {table} limit 0").description}
+    for c in frame.columns:
         if c not in existing:
             con.execute(f"alter table {table} add column {q(c)} VARCHAR")
-    con.register("_ingest_rows", v.rows.to_arrow())
+    con.register("_ingest_frame", frame.to_arrow(compat_level=pl.CompatLevel.oldest()))
     try:
-        con.execute(f"insert into {table} by name select * from _ingest_rows")
+        con.execute(f"insert into {table} by name select * from _ingest_frame")
     finally:
-        con.unregister("_ingest_rows")
-    if v.quarantine.height:
-        con.register("_ingest_q", v.quarantine.to_arrow())
-        try:
-            con.execute(f"insert into {CACHE}.quarantine by name select * from _ingest_q")
-        finally:
-            con.unregister("_ingest_q")
+        con.unregister("_ingest_frame")
 
 
 def _now() -> dt.datetime:
@@ -162,6 +179,7 @@ def _now() -> dt.datetime:
 def run(con: duckdb.DuckDBPyConnection, ctx: BuildContext) -> StepResult:
     """Load every register file under ``ctx.raw_dir`` into ``staging.*`` (see the module docstring)."""
     t0 = time.perf_counter()
+    timing = {"read": 0.0, "validate": 0.0, "store": 0.0, "finalize": 0.0}
     res = StepResult("ingest")
     _create_cache(con)
     files, errors, notes = discover(Path(ctx.raw_dir))
@@ -170,11 +188,15 @@ def run(con: duckdb.DuckDBPyConnection, ctx: BuildContext) -> StepResult:
         res.messages.append(n)
     cached = _cached(con)
     present = {rf.source_file for rf in files}
-    for sf in sorted(set(cached) - present):
-        _drop_file(con, sf, _register_of_cached(con, sf))
+    gone = sorted(set(cached) - present)
+    for sf in gone:
         res.messages.append(f"{sf}: no longer in the raw folder, removed")
     pseudo = Pseudonymiser(ctx.hmac_key)
-    n_reused = n_read = 0
+    to_drop: list[str] = list(gone)
+    new_rows: dict[str, list[pl.DataFrame]] = {r.name: [] for r in REGISTERS}
+    new_q: list[pl.DataFrame] = []
+    new_files: list[list] = []
+    n_reused = 0
     for rf in files:
         st = rf.path.stat()
         fp = fingerprint(rf.register, ctx.hmac_key)
@@ -183,6 +205,7 @@ def run(con: duckdb.DuckDBPyConnection, ctx: BuildContext) -> StepResult:
             n_reused += 1
             continue
         started = _now()
+        ts = time.perf_counter()
         try:
             data = rf.path.read_bytes()
         except OSError as e:
@@ -195,23 +218,26 @@ def run(con: duckdb.DuckDBPyConnection, ctx: BuildContext) -> StepResult:
             n_reused += 1
             continue
         if old:
-            _drop_file(con, rf.source_file, rf.register)
+            to_drop.append(rf.source_file)
         try:
             raw = read_raw(rf.path, Path(ctx.raw_dir), rf.register, data=data)
+            tv = time.perf_counter()
+            timing["read"] += tv - ts
             v = validate(raw, rf.register, rf.year, pseudo if rf.register.person_level else None)
+            timing["validate"] += time.perf_counter() - tv
         except FileError as e:
             e.file = rf.source_file
             errors.append(e)
             continue
-        _store(con, rf, v)
+        new_rows[rf.register.name].append(v.rows)
+        if v.quarantine.height:
+            new_q.append(v.quarantine)
         msg = list(raw.notes)
         if v.pnr_columns_hashed:
             msg.append("person numbers in extra column(s) pseudonymised: " + ", ".join(v.pnr_columns_hashed))
-        con.execute(
-            f"insert into {CACHE}.files values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [rf.source_file, rf.register.name, rf.year, sha, st.st_size, st.st_mtime_ns, fp, raw.encoding,
-             raw.separator, raw.frame.height, sorted(raw.extra), started, _now(), "; ".join(msg) or None])
-        n_read += 1
+        new_files.append([rf.source_file, rf.register.name, rf.year, sha, st.st_size, st.st_mtime_ns, fp,
+                          raw.encoding, raw.separator, raw.frame.height, sorted(raw.extra), started, _now(),
+                          "; ".join(msg) or None])
         nq = v.quarantine["source_line"].n_unique() if v.quarantine.height else 0
         line = f"ingest: read {rf.source_file} ({raw.encoding}, {raw.separator!r}): {raw.frame.height:,} rows"
         if nq:
@@ -226,45 +252,70 @@ def run(con: duckdb.DuckDBPyConnection, ctx: BuildContext) -> StepResult:
             ctx.say(f"ingest: ERROR {e}")
         return res
 
-    finalize(con, res)
+    ts = time.perf_counter()
+    _drop_files(con, to_drop)
+    for reg in REGISTERS:
+        if new_rows[reg.name]:
+            _insert(con, f"staging.{q(reg.table)}", pl.concat(new_rows[reg.name], how="diagonal_relaxed"))
+    if new_q:
+        _insert(con, f"{CACHE}.quarantine", pl.concat(new_q))
+    if new_files:
+        con.executemany(f"insert into {CACHE}.files values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, false)", new_files)
+    timing["store"] = time.perf_counter() - ts
+    ts = time.perf_counter()
+    pop_changed = any(cached[sf]["register"] == POPULATION for sf in to_drop if sf in cached)
+    finalize(con, res, recheck_all=pop_changed)
+    timing["finalize"] = time.perf_counter() - ts
     el = time.perf_counter() - t0
     total = con.execute("select sum(rows_read), sum(rows_loaded), sum(rows_quarantined) from staging.load_log"
                         ).fetchone()
-    summary = (f"ingest: {len(files)} files ({n_read} read, {n_reused} unchanged and reused): "
-               f"{total[0]:,} rows read, {total[1]:,} loaded, {total[2]:,} quarantined ({el:.1f} s)")
+    summary = (f"ingest: {len(files)} files ({len(new_files)} read, {n_reused} unchanged and reused): "
+               f"{total[0]:,} rows read, {total[1]:,} loaded, {total[2]:,} quarantined ({el:.1f} s: "
+               + ", ".join(f"{k} {v:.1f} s" for k, v in timing.items()) + ")")
     ctx.say(summary)
     res.messages.append(summary)
     return res
 
 
-def _register_of_cached(con: duckdb.DuckDBPyConnection, source_file: str) -> Register:
-    name = con.execute(f"select register from {CACHE}.files where source_file = ?", [source_file]).fetchone()[0]
-    return next(r for r in REGISTERS if r.name == name)
+def finalize(con: duckdb.DuckDBPyConnection, res: StepResult, recheck_all: bool = True) -> None:
+    """Apply the check that spans files (person in some ``befolkning`` file) and recreate
+    ``staging.quarantine`` and ``staging.load_log``.
 
-
-def finalize(con: duckdb.DuckDBPyConnection, res: StepResult) -> None:
-    """Recreate ``staging.*`` from the cache, applying the checks that span files."""
-    con.execute("create schema if not exists staging")
-    extras: dict[str, set[str]] = {r.name: set() for r in REGISTERS}
-    for reg_name, cols in con.execute(f"select register, extra_columns from {CACHE}.files").fetchall():
-        extras[reg_name].update(cols or [])
+    Rows whose person is missing move from ``staging.<table>`` to ``ingest_cache.pending_<table>``
+    and back when the person appears. Without ``recheck_all`` (no population row was removed since
+    the last build) only rows not yet checked (new files) are examined for moving out.
+    """
     pop = next(r for r in REGISTERS if r.name == POPULATION)
+    con.execute(f"create or replace temp table _persons as select distinct person_id from staging.{q(pop.table)}")
+    checked = set() if recheck_all else {
+        r[0] for r in con.execute(f"select source_file from {CACHE}.files where checked").fetchall()}
     person_q: list[str] = []
     for reg in REGISTERS:
-        cols = [n for n, _ in staging_columns(reg)] + sorted(extras[reg.name]) + ["source_file", "source_line"]
-        sel = ", ".join(q(c) for c in cols)
-        src = f"{CACHE}.{q(reg.table)}"
-        where = ""
-        if reg.person_level and reg.name != POPULATION:
-            where = f"where person_id in (select person_id from {CACHE}.{q(pop.table)})"
-            pnr_raw = next(c.raw for c in reg.columns if c.dtype == "pnr")
-            person_q.append(
-                f"select source_file, source_line, '{reg.name}' as register, year, '{pnr_raw}' as column_name, "
-                f"person_id as value, '{REASONS['person_not_in_population']}' as reason, "
-                f"'person_not_in_population' as reason_code from {src} "
-                f"where person_id not in (select person_id from {CACHE}.{q(pop.table)})")
-        con.execute(f"create or replace table staging.{q(reg.table)} as "
-                    f"select {sel} from {src} {where} order by source_file, source_line")
+        if not _checks_population(reg):
+            continue
+        st, pend = f"staging.{q(reg.table)}", f"{CACHE}.{q('pending_' + reg.table)}"
+        for t in (st, pend):  # same columns in both (extra columns)
+            other = pend if t == st else st
+            have = {r[0] for r in con.execute(f"select * from {t} limit 0").description}
+            for c in [r[0] for r in con.execute(f"select * from {other} limit 0").description]:
+                if c not in have:
+                    con.execute(f"alter table {t} add column {q(c)} VARCHAR")
+        back = "person_id in (select person_id from _persons)"
+        con.execute(f"insert into {st} by name select * from {pend} where {back}")
+        con.execute(f"delete from {pend} where {back}")
+        out = "person_id not in (select person_id from _persons)"
+        if not recheck_all:
+            out += " and source_file not in (select unnest(?))"
+        params = [sorted(checked)] if not recheck_all else []
+        con.execute(f"insert into {pend} by name select * from {st} where {out}", params)
+        con.execute(f"delete from {st} where {out}", params)
+        pnr_raw = next(c.raw for c in reg.columns if c.dtype == "pnr")
+        person_q.append(
+            f"select source_file, source_line, '{reg.name}' as register, year, '{pnr_raw}' as column_name, "
+            f"person_id as value, '{REASONS['person_not_in_population']}' as reason, "
+            f"'person_not_in_population' as reason_code from {pend}")
+    con.execute(f"update {CACHE}.files set checked = true")
+    for reg in REGISTERS:
         res.table_count(con, f"staging.{reg.table}")
     union = " union all ".join([f"select * from {CACHE}.quarantine", *person_q])
     con.execute(f"create or replace table staging.quarantine as select * from ({union}) "
@@ -305,4 +356,4 @@ def read_file(path: Path, reg: Register, year: int | None, hmac_key: bytes,
 
 
 def quarantine_frame(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    return con.execute("select * from staging.quarantine").pl()
+    return con.sql("select * from staging.quarantine").pl()

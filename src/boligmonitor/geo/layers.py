@@ -78,7 +78,6 @@ def write_layers(layers: dict, path: Path, source: str, note: str) -> Path:
         pyogrio.write_dataframe(
             gdf, tmp, layer=name, driver="GPKG", append=i > 0,
             layer_options={"DESCRIPTION": f"{source}: {note}"[:250], "SPATIAL_INDEX": "NO"},
-            dataset_metadata={"boligmonitor_source": source, "boligmonitor_note": note} if i == 0 else None,
             layer_metadata={"boligmonitor_source": source, "boligmonitor_note": note},
         )
     tmp.replace(path)

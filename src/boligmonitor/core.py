@@ -34,7 +34,7 @@ def load_countries(con: duckdb.DuckDBPyConnection) -> int:
         """,
         [str(path)],
     )
-    return con.execute("select count(*) from core.countries").fetchone()[0]
+    return con.execute("select count(*) from core.countries").fetchall()[0][0]
 
 
 def run(con: duckdb.DuckDBPyConnection, ctx: BuildContext) -> StepResult:
@@ -43,7 +43,7 @@ def run(con: duckdb.DuckDBPyConnection, ctx: BuildContext) -> StepResult:
 
     # Load inputs.
     n_countries = load_countries(con)
-    n_pop = con.execute("select count(*) from staging.population").fetchone()[0]
+    n_pop = con.execute("select count(*) from staging.population").fetchall()[0][0]
     ctx.say(f"core: loaded {n_pop:,} population rows and {n_countries} country codes")
 
     # Process data: attach the area of the person's address and the derived person facts.
@@ -80,10 +80,10 @@ def run(con: duckdb.DuckDBPyConnection, ctx: BuildContext) -> StepResult:
     unknown_country = con.execute(
         "select count(*) from core.person_year p left join core.countries c using (country_code) "
         "where c.country_code is null"
-    ).fetchone()[0]
+    ).fetchall()[0][0]
     if unknown_country:
         res.messages.append(f"{unknown_country} person-years have a country code not in the code list "
                             "(counted as non-Western when immigrant/descendant)")
-    in_areas = con.execute("select count(*) from core.person_year where area_id is not null").fetchone()[0]
+    in_areas = con.execute("select count(*) from core.person_year where area_id is not null").fetchall()[0][0]
     ctx.say(f"core: saved core.person_year ({n:,} person-years, {in_areas:,} in monitored areas)")
     return res

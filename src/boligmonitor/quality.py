@@ -69,8 +69,8 @@ def check(db_path: Path) -> QualityReport:
         rep.info.append(f"{sum(n for _, n in q):,} rows in quarantine" + (
             ": " + "; ".join(f"{reason} ({n})" for reason, n in q[:5]) if q else ""))
 
-        n_pop = con.execute("select count(*) from staging.population").fetchone()[0]
-        n_core = con.execute("select count(*) from core.person_year").fetchone()[0]
+        n_pop = con.execute("select count(*) from staging.population").fetchall()[0][0]
+        n_core = con.execute("select count(*) from core.person_year").fetchall()[0][0]
         if n_pop != n_core:
             rep.blocking.append(f"core.person_year has {n_core} rows, staging.population {n_pop}")
         else:

@@ -34,6 +34,6 @@ class StepResult:
     errors: list[str] = field(default_factory=list)
 
     def table_count(self, con, table: str) -> int:
-        n = con.execute(f"select count(*) from {table}").fetchone()[0]
+        n = con.execute(f"select count(*) from {table}").fetchall()[0][0]  # fetchall: leaves no open result
         self.tables[table] = n
         return n

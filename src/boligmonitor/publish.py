@@ -24,6 +24,7 @@ from boligmonitor import config
 from boligmonitor.areas import AREA_IDS, KOMMUNE_ID, PLAN_AREA_IDS, PLAN_TOTAL_ID
 from boligmonitor.db import frame
 from boligmonitor.disclosure import SuppressionLog, audit, protect, protect_differencing
+from boligmonitor.registers import ELECTIONS
 from boligmonitor.steps import BuildContext, StepResult
 
 
@@ -192,9 +193,13 @@ def forecast_criteria(con: duckdb.DuckDBPyConnection, log: SuppressionLog) -> pl
             .otherwise(None))
     df = df.with_columns(base.alias("_base")).with_columns(
         pl.when(pl.col("_base").is_not_null()).then(pl.col("value") / 100 * pl.col("_base")).alias("_persons"))
-    df = protect(df, table="prognose_kriterier", keys=["area_id", "threshold_set", "criterion"], log=log,
-                 shares=[("_persons", "_base", ["value", "margin_points", "margin_persons_open_year"])])
-    return df.drop(["_base", "_persons", "adults", "age_18_64", "age_30_59"])
+    keys = ["area_id", "threshold_set", "criterion"]
+    with_base = protect(df.filter(pl.col("_base").is_not_null()), table="prognose_kriterier", keys=keys, log=log,
+                        shares=[("_persons", "_base", ["value", "margin_points", "margin_persons_open_year"])])
+    # Income is a mean of hundreds of earners in every area (checked on the published criteria).
+    rest = df.filter(pl.col("_base").is_null()).with_columns(pl.lit(False).alias("suppressed"))
+    out = pl.concat([with_base, rest], how="diagonal_relaxed").sort(keys)
+    return out.drop(["_base", "_persons", "adults", "age_18_64", "age_30_59"])
 
 
 def scenarios(con: duckdb.DuckDBPyConnection, log: SuppressionLog) -> pl.DataFrame:
@@ -217,6 +222,13 @@ def indicators(con: duckdb.DuckDBPyConnection, log: SuppressionLog) -> pl.DataFr
     """The plan's computable indicators per area and year, with disclosure control by unit."""
     cat = indicator_catalogue().filter(pl.col("computed") == "J").select(
         pl.col("id").alias("plan_id"), "indicator_id", pl.col("name_da").alias("name"))
+    # Turnout at the later elections the plan asks to follow (KV 2021, FV 2022, EP 2024) is computed
+    # like the plan's S9 indicators; it is published under the same plan id.
+    later = [(f"turnout_{code}", f"Valgdeltagelse, {ELECTIONS[code]}") for code in ELECTIONS
+             if f"turnout_{code}" not in cat["indicator_id"].to_list()]
+    if later:
+        cat = pl.concat([cat, pl.DataFrame({"plan_id": ["S9"] * len(later), "indicator_id": [i for i, _ in later],
+                                            "name": [n for _, n in later]})])
     df = frame(con, """
         select area_id, year, indicator_id, numerator, denominator, value, unit
         from metrics.indicators order by indicator_id, area_id, year

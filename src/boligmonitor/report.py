@@ -372,7 +372,6 @@ def fmt_indicator(unit: str, value) -> str:
 def indicator_table(ind: pl.DataFrame, year: int) -> str:
     """Every computable plan indicator for the data year: all five areas, each area, the municipality."""
     cat = published.load("indikatorkatalog")
-    y = ind.filter(pl.col("year") == year)
     rows = []
     for c in cat.iter_rows(named=True):
         if c["computed"] != "J":
@@ -380,13 +379,25 @@ def indicator_table(ind: pl.DataFrame, year: int) -> str:
                          "kommune": "", "baseline": c["baseline_area_value"] or "",
                          "baseline_k": c["baseline_kommune_value"] or "", "mål": c["target"] or ""})
             continue
-        sub = y.filter(pl.col("indicator_id") == c["indicator_id"])
+        iid, name = c["indicator_id"], c["name_da"]
+        if iid.startswith("turnout_"):
+            # The latest election of the same kind up to the year (KV, FV or EP).
+            kind = iid.removeprefix("turnout_")[:2]
+            held = ind.filter(pl.col("indicator_id").str.starts_with(f"turnout_{kind}") & (pl.col("year") <= year))
+            if held.height:
+                iid = held.sort("year")["indicator_id"][-1]
+                name = f"{name.rsplit(' ', 1)[0]} {iid[-4:]}"
+        sub = ind.filter(pl.col("indicator_id") == iid)
+        sub = sub.filter(pl.col("year") == (sub.filter(pl.col("year") <= year)["year"].max() or year))
 
         def val(area_id: str, sub=sub, unit=c["unit"]) -> str:
             v = sub.filter(pl.col("area_id") == area_id)
-            return fmt_indicator(unit, v["value"][0]) if v.height else "–"
+            if not v.height:
+                return "–"
+            note = f" ({v['year'][0]})" if v["year"][0] != year else ""
+            return fmt_indicator(unit, v["value"][0]) + note
 
-        rows.append({"indikator": f"{c['id']} {c['name_da']}", "fem": val(PLAN_TOTAL_ID),
+        rows.append({"indikator": f"{c['id']} {name}", "fem": val(PLAN_TOTAL_ID),
                      "kommune": val(KOMMUNE_ID), "baseline": c["baseline_area_value"] or "",
                      "baseline_k": c["baseline_kommune_value"] or "", "mål": c["target"] or ""})
     return md_table(pl.DataFrame(rows), {

@@ -57,22 +57,34 @@ def with_names(df: pl.DataFrame, col: str = "area_id") -> pl.DataFrame:
 def line_by_area(
     df: pl.DataFrame, *, x: str, y: str, y_title: str, x_title: str = "År", threshold: float | None = None,
     threshold_label: str = "grænse", percent: bool = False, width: int = 560, height: int = 260,
+    thresholds: pl.DataFrame | None = None,
 ) -> alt.Chart:
-    """One line per area over the years, optionally with a horizontal threshold rule."""
+    """One line per area over the years, optionally with a threshold: a horizontal rule (``threshold``)
+    or a dashed line through ``thresholds`` (columns ``x`` and ``threshold``), for a threshold that
+    changed with the law."""
     data = with_names(df).filter(pl.col(y).is_not_null())
     ids = [i for i in AREA_COLOURS if i in set(df["area_id"].to_list())]
     fmt = ".1f" if percent else ",.0f"
     base = alt.Chart(data.to_pandas()).encode(
-        x=alt.X(f"{x}:O", title=x_title),
+        x=alt.X(f"{x}:O", title=x_title, axis=alt.Axis(labelAngle=0)),
         y=alt.Y(f"{y}:Q", title=y_title, axis=alt.Axis(format=fmt)),
         color=alt.Color("område:N", scale=area_scale(ids), title="Område"),
     )
     chart = base.mark_line(point=True)
-    if threshold is not None:
+    if thresholds is not None and thresholds.height:
+        t = thresholds.rename({"threshold": "grænse"}).to_pandas()
+        line = alt.Chart(t).encode(x=alt.X(f"{x}:O"), y=alt.Y("grænse:Q"))
+        chart = chart + line.mark_line(strokeDash=[6, 4], color="#333", interpolate="step-after") + \
+            line.mark_point(shape="stroke", color="#333", size=0).encode(tooltip=[alt.Tooltip("grænse:Q", format=".2f")])
+    elif threshold is not None:
         rule = alt.Chart(pl.DataFrame({"t": [threshold], "label": [threshold_label]}).to_pandas())
         chart = chart + rule.mark_rule(strokeDash=[6, 4], color="#333").encode(y="t:Q") + rule.mark_text(
             align="left", dx=4, dy=-6, color="#333").encode(y="t:Q", text="label:N", x=alt.value(0))
-    return chart.properties(width=width, height=height)
+    props = {"width": width, "height": height}
+    if thresholds is not None and thresholds.height:
+        props["title"] = alt.TitleParams(y_title, subtitle="Stiplet linje: grænsen i det pågældende listeår",
+                                         anchor="start", fontSize=13)
+    return chart.properties(**props)
 
 
 def bars_by_area(df: pl.DataFrame, *, value: str, title: str, width: int = 520) -> alt.Chart:

@@ -284,12 +284,10 @@ def criteria_chart(criteria: pl.DataFrame, criterion: str, threshold_set: str = 
                         & pl.col("area_id").is_in([*area_ids, KOMMUNE_ID]) & pl.col("value").is_not_null())
     if years:
         c = c.filter(pl.col("list_year").is_in(list(years)))
-    latest = c.sort("list_year")[-1] if c.height else None
-    thr = latest["threshold"][0] if latest is not None else None
+    # The threshold in force each list year (the crime threshold moves with the national share).
+    thresholds = c.group_by("list_year").agg(pl.col("threshold").first()).sort("list_year")
     return charts.line_by_area(c, x="list_year", y="value", x_title="Listeår",
-                               y_title=CRITERION_DA[criterion] + " (%)", threshold=thr,
-                               threshold_label=f"grænse {fmt_num(thr, 2 if criterion == 'crime' else 0)} %"
-                               if thr is not None else "", percent=True)
+                               y_title=CRITERION_DA[criterion] + " (%)", thresholds=thresholds, percent=True)
 
 
 def employment_table(emp: pl.DataFrame, year: int, area_ids: Sequence[str]) -> str:

@@ -32,7 +32,7 @@ import polars as pl
 from boligmonitor.ingest.pseudonym import Pseudonymiser, key_fingerprint
 from boligmonitor.ingest.reader import FileError, read_raw
 from boligmonitor.ingest.rules import DATE_ORDER, PERIOD_RULES, REASONS
-from boligmonitor.ingest.validate import Validated, validate
+from boligmonitor.ingest.validate import Validated, attach_person_ids, validate
 from boligmonitor.registers import REFERENCE_DIR, REFERENCE_REGISTERS, REGISTERS, YEARLY_REGISTERS, Register
 from boligmonitor.steps import BuildContext, StepResult
 
@@ -223,7 +223,8 @@ def run(con: duckdb.DuckDBPyConnection, ctx: BuildContext) -> StepResult:
             raw = read_raw(rf.path, Path(ctx.raw_dir), rf.register, data=data)
             tv = time.perf_counter()
             timing["read"] += tv - ts
-            v = validate(raw, rf.register, rf.year, pseudo if rf.register.person_level else None)
+            v = validate(raw, rf.register, rf.year, pseudo if rf.register.person_level else None,
+                         defer_ids=True)
             timing["validate"] += time.perf_counter() - tv
         except FileError as e:
             e.file = rf.source_file
@@ -254,11 +255,15 @@ def run(con: duckdb.DuckDBPyConnection, ctx: BuildContext) -> StepResult:
 
     ts = time.perf_counter()
     _drop_files(con, to_drop)
+    empty_q = pl.DataFrame(schema={"_pnr": pl.String})
     for reg in REGISTERS:
         if new_rows[reg.name]:
-            _insert(con, f"staging.{q(reg.table)}", pl.concat(new_rows[reg.name], how="diagonal_relaxed"))
+            rows = pl.concat(new_rows[reg.name], how="diagonal_relaxed")
+            rows, _ = attach_person_ids(rows, empty_q, pseudo)
+            _insert(con, f"staging.{q(reg.table)}", rows)
     if new_q:
-        _insert(con, f"{CACHE}.quarantine", pl.concat(new_q))
+        _, qq = attach_person_ids(pl.DataFrame(), pl.concat(new_q), pseudo)
+        _insert(con, f"{CACHE}.quarantine", qq)
     if new_files:
         con.executemany(f"insert into {CACHE}.files values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, false)", new_files)
     timing["store"] = time.perf_counter() - ts

@@ -39,9 +39,37 @@ POLARS_TYPES = {
 
 @dataclass
 class Validated:
+    """Rows to load and quarantine entries of one file.
+
+    Until :func:`attach_person_ids` has run (``validate(..., defer_ids=True)``), ``rows`` holds the
+    PNR digits in ``_pnr`` instead of ``person_id`` and ``quarantine`` has a ``_pnr`` column; both
+    live only in memory and are pseudonymised before anything is written.
+    """
+
     rows: pl.DataFrame
     quarantine: pl.DataFrame
     pnr_columns_hashed: list[str]
+
+
+def attach_person_ids(rows: pl.DataFrame, quarantine: pl.DataFrame, pseudo: Pseudonymiser
+                      ) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Replace the PNR digits (``_pnr``) by pseudonyms: ``person_id`` in rows (after ``year``), and in
+    quarantine values (duplicate keys: ``<person_id> | <rest of the key>``)."""
+    if "_pnr" in rows.columns:
+        ids = pseudo.ids(rows["_pnr"])
+        pos = rows.columns.index("_pnr")
+        rows = rows.drop("_pnr").insert_column(pos, ids.alias("person_id"))
+    if "_pnr" in quarantine.columns:
+        sub = quarantine.filter(pl.col("_pnr").is_not_null())
+        if sub.height:
+            ids = pseudo.ids(sub["_pnr"])
+            sub = sub.with_columns(
+                pl.when(pl.col("value").is_null() | (pl.col("value") == "")).then(ids)
+                .otherwise(pl.concat_str([ids, pl.col("value")], separator=" | ")).alias("value"))
+            quarantine = pl.concat([quarantine.filter(pl.col("_pnr").is_null()), sub]).sort(
+                "source_file", "source_line", "column_name", nulls_last=False, maintain_order=True)
+        quarantine = quarantine.drop("_pnr")
+    return rows, quarantine
 
 
 def _parse_date_series(values: pl.Series) -> pl.Series:
@@ -138,7 +166,7 @@ def _masked(value: pl.Expr) -> pl.Expr:
 
 
 def _q(frame: pl.DataFrame, source_file: str, register: str, year: int | None, column: str | None,
-       value: pl.Expr, reason: pl.Expr) -> pl.DataFrame:
+       value: pl.Expr, reason: pl.Expr, pnr: pl.Expr | None = None) -> pl.DataFrame:
     return frame.select(
         pl.lit(source_file).alias("source_file"),
         pl.col("source_line").cast(pl.Int32),
@@ -147,6 +175,7 @@ def _q(frame: pl.DataFrame, source_file: str, register: str, year: int | None, c
         pl.lit(column, pl.String).alias("column_name"),
         value.cast(pl.String).alias("value"),
         reason.cast(pl.String).alias("reason"),
+        (pnr if pnr is not None else pl.lit(None, pl.String)).alias("_pnr"),
     ).with_columns(pl.lit(None, pl.String).alias("reason_code"))
 
 
@@ -173,7 +202,10 @@ def _period_violation(reg: Register, year: int) -> pl.Expr | None:
     raise ValueError(f"unknown period rule {rule.kind!r}")
 
 
-def validate(raw: RawTable, reg: Register, year: int | None, pseudo: Pseudonymiser | None) -> Validated:
+def validate(raw: RawTable, reg: Register, year: int | None, pseudo: Pseudonymiser | None,
+             defer_ids: bool = False) -> Validated:
+    """Type and check one file (see the module docstring). With ``defer_ids`` the caller runs
+    :func:`attach_person_ids` later (once for many files)."""
     f = raw.frame
     src, rname = raw.source_file, reg.name
     qparts: list[pl.DataFrame] = []
@@ -219,24 +251,19 @@ def validate(raw: RawTable, reg: Register, year: int | None, pseudo: Pseudonymis
     bad = f.filter(any_err)
     good = f.filter(~any_err)
 
-    # person ids for PNR columns (valid ones in good rows and in quarantine values).
     pnr_cols = [c for c in reg.columns if c.dtype == "pnr"]
     if pnr_cols and pseudo is None:
         raise ValueError("person-level register needs a Pseudonymiser")
-
-    def person_ids(frame: pl.DataFrame, c: Column) -> pl.Series:
-        return pseudo.ids(frame[f"_v_{c.name}"])
 
     for c in reg.columns:
         e = f"_e_{c.name}"
         sub = bad.filter(pl.col(e).is_not_null())
         if not sub.height:
             continue
-        if c.dtype == "pnr":
-            ids = person_ids(sub, c)
+        if c.dtype == "pnr":  # empty or not a valid PNR: never shown
             sub = sub.with_columns(
                 pl.when(pl.col(c.name).is_null() | (pl.col(c.name) == "")).then(pl.lit(None, pl.String))
-                .otherwise(pl.coalesce(ids, pl.lit(INVALID_PNR))).alias("_qv"))
+                .otherwise(pl.lit(INVALID_PNR)).alias("_qv"))
         else:
             sub = sub.with_columns(_masked(pl.col(c.name)).alias("_qv"))
         qparts.append(_q(sub, src, rname, year, c.raw, pl.col("_qv"), pl.col(e)))
@@ -247,18 +274,16 @@ def validate(raw: RawTable, reg: Register, year: int | None, pseudo: Pseudonymis
         good = good.with_columns(pl.col("source_line").min().over(key_cols).alias("_first"))
         dup = good.filter(pl.col("source_line") != pl.col("_first"))
         if dup.height:
-            for k in reg.key:
-                c = reg.column(k)
-                if c.dtype == "pnr":
-                    dup = dup.with_columns(person_ids(dup, c).fill_null(INVALID_PNR).alias(f"_kv_{k}"))
-                else:
-                    dup = dup.with_columns(_masked(pl.col(k)).fill_null("").alias(f"_kv_{k}"))
+            rest = [k for k in reg.key if reg.column(k).dtype != "pnr"]
+            pnr_key = next((f"_v_{k}" for k in reg.key if reg.column(k).dtype == "pnr"), None)
             dup = dup.with_columns(
-                pl.concat_str([pl.col(f"_kv_{k}") for k in reg.key], separator=" | ").alias("_qv"),
+                (pl.concat_str([_masked(pl.col(k)).fill_null("") for k in rest], separator=" | ")
+                 if rest else pl.lit(None, pl.String)).alias("_qv"),
                 pl.format("duplicate_key|(som linje {})", pl.col("_first")).alias("_r"),
             )
             key_raw = ", ".join(reg.column(k).raw for k in reg.key)
-            qparts.append(_q(dup, src, rname, year, key_raw, pl.col("_qv"), pl.col("_r")))
+            qparts.append(_q(dup, src, rname, year, key_raw, pl.col("_qv"), pl.col("_r"),
+                             pl.col(pnr_key) if pnr_key else None))
             good = good.filter(pl.col("source_line") == pl.col("_first"))
 
     # 5. The rows to load, typed, with person ids.
@@ -272,10 +297,9 @@ def validate(raw: RawTable, reg: Register, year: int | None, pseudo: Pseudonymis
         out_cols.append(pl.col(f"_v_{c.name}").alias(c.name))
     extras = [pl.when(pl.col(nm) == "").then(pl.lit(None, pl.String)).otherwise(pl.col(nm)).alias(nm)
               for nm in raw.extra]
-    rows = good.select([*out_cols, *extras, "source_line"])
-    if pnr_cols:
-        rows = rows.insert_column(1 if year is not None else 0,
-                                  person_ids(good, pnr_cols[0]).alias("person_id"))
+    pnr_out = [pl.col(f"_v_{pnr_cols[0].name}").alias("_pnr")] if pnr_cols else []
+    rows = good.select([*out_cols[:1], *pnr_out, *out_cols[1:], *extras, "source_line"] if year is not None
+                       else [*pnr_out, *out_cols, *extras, "source_line"])
     # Extra columns that hold person numbers are pseudonymised too, never stored in clear.
     for nm in raw.extra:
         if rows.height and rows[nm].str.contains(PNR_SEARCH).fill_null(False).any() and pseudo is not None:
@@ -290,15 +314,18 @@ def validate(raw: RawTable, reg: Register, year: int | None, pseudo: Pseudonymis
     rows = rows.with_columns(pl.lit(src).alias("source_file"), pl.col("source_line").cast(pl.Int32))
     rows = rows.select([c for c in rows.columns if c != "source_line"] + ["source_line"])
 
-    q = pl.concat(qparts) if qparts else pl.DataFrame(schema=QUARANTINE_SCHEMA)
+    q = pl.concat(qparts) if qparts else pl.DataFrame(schema={**QUARANTINE_SCHEMA, "_pnr": pl.String})
     q = _finish_reasons(q, reg)
+    if pnr_cols and not defer_ids:
+        rows, q = attach_person_ids(rows, q, pseudo)
     return Validated(rows, q, hashed_extra)
 
 
 def _finish_reasons(q: pl.DataFrame, reg: Register) -> pl.DataFrame:
     """reason holds a code (or ``code|detail``): split into reason_code and the Danish reason text."""
+    schema = {**QUARANTINE_SCHEMA, "_pnr": pl.String}
     if not q.height:
-        return q.select(list(QUARANTINE_SCHEMA)).cast(QUARANTINE_SCHEMA)
+        return q.select(list(schema)).cast(schema)
     by_raw = {c.raw: c for c in reg.columns}
     code = pl.col("reason").str.split("|").list.get(0)
     detail = pl.col("reason").str.split("|").list.get(1, null_on_oob=True)
@@ -312,8 +339,7 @@ def _finish_reasons(q: pl.DataFrame, reg: Register) -> pl.DataFrame:
     q = q.with_columns(
         pl.when(pl.col("_detail").is_not_null()).then(pl.format("{} {}", pl.col("_text"), pl.col("_detail")))
         .otherwise(pl.col("_text")).alias("reason"))
-    return q.select(list(QUARANTINE_SCHEMA)).cast(QUARANTINE_SCHEMA).sort("source_line", "column_name",
-                                                                         nulls_last=False)
+    return q.select(list(schema)).cast(schema).sort("source_line", "column_name", nulls_last=False)
 
 
 def _check_wrong_year(f: pl.DataFrame, raw: RawTable, reg: Register, year: int, violated: pl.Expr) -> None:

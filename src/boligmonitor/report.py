@@ -247,32 +247,46 @@ def fmt_threshold(criterion: str, comparator: str, threshold, reference=None, wo
     return f"{sym} {fmt_pct(threshold, dec)}"
 
 
+CRITERION_SHORT_DA = {"employment": "Uden for arb./udd.", "crime": "Dømte", "education": "Kun grundskole",
+                      "income": "Indkomst (pct. af region)", "nonwestern": "Ikke-vestlige"}
+
+
 def criteria_table(criteria: pl.DataFrame, year: int, threshold_set: str = "udsat",
                    area_ids: Sequence[str] = AREA_IDS) -> str:
-    """Per area and criterion: value, threshold, verdict and the margin in persons."""
+    """One row per area, one column per criterion: the value, ✔ when met, and the margin in persons.
+
+    The header carries the threshold in force for the list year (the same for every area)."""
     c = criteria.filter((pl.col("list_year") == year) & (pl.col("threshold_set") == threshold_set))
-    c = order_areas(c, [*area_ids, PLAN_TOTAL_ID, KOMMUNE_ID])
-    c = c.with_columns(pl.col("criterion").replace_strict({k: i for i, k in enumerate(CRITERIA_ORDER)},
-                                                          default=99).alias("_c"))
-    c = c.with_columns(pl.col("area_id").replace_strict(
-        {a: i for i, a in enumerate([*area_ids, PLAN_TOTAL_ID, KOMMUNE_ID])}, default=99).alias("_a"))
-    c = area_names(c.sort(["_a", "_c"]))
-    rows = []
-    for r in c.iter_rows(named=True):
-        rows.append({
-            "område": r["område"], "kriterium": CRITERION_DA.get(r["criterion"], r["criterion"]),
-            "værdi": fmt_criterion_value(r["criterion"], r["value"], r.get("ratio_national")),
-            "grænse": fmt_threshold(r["criterion"], r["comparator"], r["threshold"]),
-            "opfyldt": fmt_bool(_truthy(r["met"])),
-            "margin": fmt_margin(r["margin_persons"], r["flip_direction"])
-                       if r["area_id"] in area_ids else "",
-        })
-    if not rows:
+    order = [*area_ids, PLAN_TOTAL_ID, KOMMUNE_ID]
+    c = order_areas(c, order)
+    if c.height == 0:
         return f"Ingen kriterieværdier for {year}."
+    crits = [k for k in CRITERIA_ORDER if k in set(c["criterion"].to_list())]
+    headers = {}
+    for k in crits:
+        r = c.filter(pl.col("criterion") == k).row(0, named=True)
+        headers[k] = f"{CRITERION_SHORT_DA[k]} ({fmt_threshold(k, r['comparator'], r['threshold'])})"
+    rows = []
+    for a in order:
+        part = c.filter(pl.col("area_id") == a)
+        if part.height == 0:
+            continue
+        row = {"område": display_name(a)}
+        for r in part.iter_rows(named=True):
+            cell = fmt_criterion_value(r["criterion"], r["value"], r.get("ratio_national"))
+            if _truthy(r["met"]):
+                cell += " ✔"
+            if a in area_ids and r["margin_persons"] is not None:
+                cell += f"<br><small>{fmt_margin(r['margin_persons'], r['flip_direction'])}</small>"
+            row[r["criterion"]] = cell
+        rows.append(row)
     df = pl.DataFrame(rows)
-    return md_table(df, {"område": "Område", "kriterium": "Kriterium", "værdi": "Værdi", "grænse": "Grænse",
-                         "opfyldt": "Opfyldt", "margin": "Personer der skal skifte status"},
-                    align={"værdi": "r", "grænse": "r", "margin": "r"})
+    table = md_table(df, {"område": "Område", **{k: headers[k] for k in crits if k in df.columns}},
+                     align={k: "r" for k in crits})
+    return table + ("\n\n✔ = kriteriet er opfyldt. Under værdien: hvor mange personer der skal skifte status "
+                    "(eller flytte), før kriteriet skifter – *færre* i gruppen, hvis det er opfyldt, *flere*, hvis "
+                    "ikke. For indkomst tælles i årsindkomster på regionens gennemsnit. Kriminalitet vises også som et "
+                    "multiplum af landsgennemsnittet.")
 
 
 def criteria_chart(criteria: pl.DataFrame, criterion: str, threshold_set: str = "udsat",

@@ -61,6 +61,8 @@ report: build ## build everything and render the report site to _site/ (needs Qu
 	  fi; \
 	fi; \
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" QUARTO_PYTHON="$(CURDIR)/$(PY)" "$$Q" render
+	$(PY) -m boligmonitor.site check-offline _site
+	@echo "The report site is in _site/ (open _site/index.html)."
 
 site: report ## alias of report
 

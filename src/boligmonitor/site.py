@@ -9,6 +9,7 @@ Jupyter engine would, from the project root.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 
@@ -69,13 +70,47 @@ def pages_to_notebooks(out_dir: Path) -> list[Path]:
     return written
 
 
+#: Remote loads that Quarto adds to notebook pages and that fail offline without harm (nothing on our
+#: pages needs them: charts are inline SVG).
+HARMLESS_REMOTE = ("require.min.js", "require.js", "jquery")
+_REMOTE = re.compile(r"""<(script|link|img|iframe|source)\b[^>]*?\b(src|href)=["'](https?:)?//[^"']+["'][^>]*>""", re.I)
+_CSS_REMOTE = re.compile(r"""url\(\s*["']?(https?:)?//[^)]+\)|@import\s+["']?(https?:)?//""", re.I)
+
+
+def check_offline(site_dir: Path) -> tuple[list[str], list[str]]:
+    """Remote resources a rendered page would load: (problems, harmless). Links (<a href>) are fine."""
+    problems, harmless = [], []
+    for f in sorted(Path(site_dir).rglob("*")):
+        if f.suffix not in (".html", ".css") or not f.is_file():
+            continue
+        text = f.read_text(encoding="utf-8", errors="replace")
+        found = [m.group(0) for m in _REMOTE.finditer(text)] if f.suffix == ".html" else []
+        found += [m.group(0) for m in _CSS_REMOTE.finditer(text)]
+        for tag in found:
+            if tag.lower().startswith("<link") and "stylesheet" not in tag.lower() and "preload" not in tag.lower():
+                continue  # rel=canonical and the like load nothing
+            rel = f.relative_to(site_dir)
+            (harmless if any(h in tag.lower() for h in HARMLESS_REMOTE) else problems).append(f"{rel}: {tag[:160]}")
+    return problems, harmless
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m boligmonitor.site")
     sub = p.add_subparsers(dest="cmd", required=True)
     c = sub.add_parser("pages-to-notebooks", help="convert every report page to a notebook for nbval")
     c.add_argument("out_dir")
     sub.add_parser("list", help="list the report pages")
+    o = sub.add_parser("check-offline", help="fail if a rendered page loads anything from the network")
+    o.add_argument("site_dir")
     args = p.parse_args(argv)
+    if args.cmd == "check-offline":
+        problems, harmless = check_offline(Path(args.site_dir))
+        for h in harmless:
+            print(f"note (fails offline without harm): {h}")
+        for pr in problems:
+            print(f"REMOTE RESOURCE: {pr}")
+        print(f"offline check: {len(problems)} remote resources" + (" (the site needs the network)" if problems else ""))
+        return 1 if problems else 0
     if args.cmd == "list":
         for rel in pages():
             print(rel)

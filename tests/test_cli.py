@@ -1,0 +1,53 @@
+"""The command line as a user starts it: help for every subcommand, clear errors, no tracebacks."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures" / "criteria"
+
+
+def run(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "boligmonitor.cli", *args], capture_output=True, text=True,
+                          cwd=cwd)
+
+
+@pytest.mark.parametrize("sub", ["synth", "build", "classify", "check"])
+def test_every_subcommand_has_help(sub):
+    r = run(sub, "--help")
+    assert r.returncode == 0
+    assert "usage: boligmonitor " + sub in r.stdout
+
+
+def test_top_level_help_lists_the_subcommands():
+    r = run("--help")
+    assert r.returncode == 0
+    for sub in ("synth", "build", "classify", "check"):
+        assert sub in r.stdout
+
+
+def test_check_without_a_database_is_a_blocking_problem(tmp_path):
+    r = run("check", "--db", str(tmp_path / "missing.duckdb"))
+    assert r.returncode == 1
+    assert "no database" in r.stdout
+
+
+def test_classify_error_names_the_file_and_shows_no_traceback(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("area,year,residents\nx,notayear,1200\n", encoding="utf-8")
+    r = run("classify", str(bad), "-o", str(tmp_path / "out.csv"))
+    assert r.returncode == 2
+    assert "bad.csv" in r.stderr
+    assert "Traceback" not in r.stderr
+
+
+def test_build_with_an_empty_raw_folder_fails_cleanly(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    db = tmp_path / "out" / "bm.duckdb"
+    r = run("-q", "build", "--raw", str(raw), "--db", str(db), "--published", str(tmp_path / "out" / "pub"))
+    assert r.returncode == 2
+    assert "Traceback" not in r.stderr
+    assert not db.exists()

@@ -21,8 +21,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import re
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -176,6 +178,55 @@ def _now() -> dt.datetime:
     return dt.datetime.now().replace(microsecond=0)
 
 
+@dataclass
+class _Outcome:
+    rf: RawFile
+    status: str  # "same" (sha256 unchanged), "read", "error"
+    sha: str = ""
+    size: int = 0
+    mtime_ns: int = 0
+    fingerprint: str = ""
+    raw: object = None
+    validated: Validated | None = None
+    error: FileError | None = None
+    started: dt.datetime | None = None
+    finished: dt.datetime | None = None
+    seconds_read: float = 0.0
+    seconds_validate: float = 0.0
+
+
+def _process(rf: RawFile, old: dict | None, fp: str, st, raw_dir: Path, pseudo: Pseudonymiser) -> _Outcome:
+    """Read, hash and validate one file (runs in a worker thread; touches no database)."""
+    out = _Outcome(rf, "read", size=st.st_size, mtime_ns=st.st_mtime_ns, fingerprint=fp, started=_now())
+    t0 = time.perf_counter()
+    try:
+        data = rf.path.read_bytes()
+    except OSError as e:
+        out.status, out.error = "error", FileError(f"cannot read the file ({e.strerror})", file=rf.source_file,
+                                                   code="unreadable")
+        return out
+    out.sha = hashlib.sha256(data).hexdigest()
+    if old and old["fingerprint"] == fp and old["sha256"] == out.sha:
+        out.status = "same"
+        return out
+    try:
+        out.raw = read_raw(rf.path, raw_dir, rf.register, data=data)
+        t1 = time.perf_counter()
+        out.seconds_read = t1 - t0
+        out.validated = validate(out.raw, rf.register, rf.year, pseudo if rf.register.person_level else None,
+                                 defer_ids=True)
+        out.seconds_validate = time.perf_counter() - t1
+    except FileError as e:
+        e.file = rf.source_file
+        out.status, out.error = "error", e
+    out.finished = _now()
+    return out
+
+
+#: Worker threads for reading and validating files (polars releases the GIL; DuckDB inserts overlap).
+WORKERS = min(4, os.cpu_count() or 1)
+
+
 def run(con: duckdb.DuckDBPyConnection, ctx: BuildContext) -> StepResult:
     """Load every register file under ``ctx.raw_dir`` into ``staging.*`` (see the module docstring)."""
     t0 = time.perf_counter()
@@ -191,61 +242,69 @@ def run(con: duckdb.DuckDBPyConnection, ctx: BuildContext) -> StepResult:
     gone = sorted(set(cached) - present)
     for sf in gone:
         res.messages.append(f"{sf}: no longer in the raw folder, removed")
+    dropped: list[str] = list(gone)
+    _drop_files(con, gone)
     pseudo = Pseudonymiser(ctx.hmac_key)
-    to_drop: list[str] = list(gone)
-    new_rows: dict[str, list[pl.DataFrame]] = {r.name: [] for r in REGISTERS}
-    new_q: list[pl.DataFrame] = []
-    new_files: list[list] = []
+
+    # Register-major order, so each register's batch is stored while later registers are validated.
+    order = {r.name: i for i, r in enumerate(REGISTERS)}
+    work: list[tuple[RawFile, dict | None, str, os.stat_result]] = []
     n_reused = 0
-    for rf in files:
+    for rf in sorted(files, key=lambda f: (order[f.register.name], f.source_file)):
         st = rf.path.stat()
         fp = fingerprint(rf.register, ctx.hmac_key)
         old = cached.get(rf.source_file)
         if old and old["fingerprint"] == fp and old["size"] == st.st_size and old["mtime_ns"] == st.st_mtime_ns:
             n_reused += 1
             continue
-        started = _now()
-        ts = time.perf_counter()
-        try:
-            data = rf.path.read_bytes()
-        except OSError as e:
-            errors.append(FileError(f"cannot read the file ({e.strerror})", file=rf.source_file, code="unreadable"))
-            continue
-        sha = hashlib.sha256(data).hexdigest()
-        if old and old["fingerprint"] == fp and old["sha256"] == sha:
-            con.execute(f"update {CACHE}.files set size = ?, mtime_ns = ? where source_file = ?",
-                        [st.st_size, st.st_mtime_ns, rf.source_file])
-            n_reused += 1
-            continue
-        if old:
-            to_drop.append(rf.source_file)
-        try:
-            raw = read_raw(rf.path, Path(ctx.raw_dir), rf.register, data=data)
-            tv = time.perf_counter()
-            timing["read"] += tv - ts
-            v = validate(raw, rf.register, rf.year, pseudo if rf.register.person_level else None,
-                         defer_ids=True)
-            timing["validate"] += time.perf_counter() - tv
-        except FileError as e:
-            e.file = rf.source_file
-            errors.append(e)
-            continue
-        new_rows[rf.register.name].append(v.rows)
-        if v.quarantine.height:
-            new_q.append(v.quarantine)
-        msg = list(raw.notes)
-        if v.pnr_columns_hashed:
-            msg.append("person numbers in extra column(s) pseudonymised: " + ", ".join(v.pnr_columns_hashed))
-        new_files.append([rf.source_file, rf.register.name, rf.year, sha, st.st_size, st.st_mtime_ns, fp,
-                          raw.encoding, raw.separator, raw.frame.height, sorted(raw.extra), started, _now(),
-                          "; ".join(msg) or None])
-        nq = v.quarantine["source_line"].n_unique() if v.quarantine.height else 0
-        line = f"ingest: read {rf.source_file} ({raw.encoding}, {raw.separator!r}): {raw.frame.height:,} rows"
-        if nq:
-            line += f", {nq:,} quarantined by file checks"
-        for m in msg:
-            line += f"; {m}"
-        ctx.say(line)
+        work.append((rf, old, fp, st))
+    last_of_register = {w[0].register.name: i for i, w in enumerate(work)}
+
+    batch_rows: list[pl.DataFrame] = []
+    batch_q: list[pl.DataFrame] = []
+    batch_files: list[list] = []
+    batch_drop: list[str] = []
+    n_read = 0
+    with ThreadPoolExecutor(max_workers=WORKERS) as ex:
+        futures = [ex.submit(_process, rf, old, fp, st, Path(ctx.raw_dir), pseudo) for rf, old, fp, st in work]
+        for i, fut in enumerate(futures):
+            o: _Outcome = fut.result()
+            rf = o.rf
+            if o.status == "error":
+                errors.append(o.error)
+            elif o.status == "same":
+                con.execute(f"update {CACHE}.files set size = ?, mtime_ns = ? where source_file = ?",
+                            [o.size, o.mtime_ns, rf.source_file])
+                n_reused += 1
+            else:
+                n_read += 1
+                timing["read"] += o.seconds_read
+                timing["validate"] += o.seconds_validate
+                raw, v = o.raw, o.validated
+                if rf.source_file in cached:
+                    batch_drop.append(rf.source_file)
+                batch_rows.append(v.rows)
+                if v.quarantine.height:
+                    batch_q.append(v.quarantine)
+                msg = list(raw.notes)
+                if v.pnr_columns_hashed:
+                    msg.append("person numbers in extra column(s) pseudonymised: " + ", ".join(v.pnr_columns_hashed))
+                batch_files.append([rf.source_file, rf.register.name, rf.year, o.sha, o.size, o.mtime_ns,
+                                    o.fingerprint, raw.encoding, raw.separator, raw.frame.height, sorted(raw.extra),
+                                    o.started, o.finished, "; ".join(msg) or None])
+                nq = v.quarantine["source_line"].n_unique() if v.quarantine.height else 0
+                line = f"ingest: read {rf.source_file} ({raw.encoding}, {raw.separator!r}): {raw.frame.height:,} rows"
+                if nq:
+                    line += f", {nq:,} quarantined by file checks"
+                for m in msg:
+                    line += f"; {m}"
+                ctx.say(line)
+            if last_of_register[rf.register.name] == i and not errors:
+                ts = time.perf_counter()
+                _store_batch(con, rf.register, batch_rows, batch_q, batch_files, batch_drop, pseudo)
+                timing["store"] += time.perf_counter() - ts
+                dropped += batch_drop
+                batch_rows, batch_q, batch_files, batch_drop = [], [], [], []
 
     if errors:
         for e in errors:
@@ -254,32 +313,33 @@ def run(con: duckdb.DuckDBPyConnection, ctx: BuildContext) -> StepResult:
         return res
 
     ts = time.perf_counter()
-    _drop_files(con, to_drop)
-    empty_q = pl.DataFrame(schema={"_pnr": pl.String})
-    for reg in REGISTERS:
-        if new_rows[reg.name]:
-            rows = pl.concat(new_rows[reg.name], how="diagonal_relaxed")
-            rows, _ = attach_person_ids(rows, empty_q, pseudo)
-            _insert(con, f"staging.{q(reg.table)}", rows)
-    if new_q:
-        _, qq = attach_person_ids(pl.DataFrame(), pl.concat(new_q), pseudo)
-        _insert(con, f"{CACHE}.quarantine", qq)
-    if new_files:
-        con.executemany(f"insert into {CACHE}.files values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, false)", new_files)
-    timing["store"] = time.perf_counter() - ts
-    ts = time.perf_counter()
-    pop_changed = any(cached[sf]["register"] == POPULATION for sf in to_drop if sf in cached)
+    pop_changed = any(cached[sf]["register"] == POPULATION for sf in dropped if sf in cached)
     finalize(con, res, recheck_all=pop_changed)
     timing["finalize"] = time.perf_counter() - ts
     el = time.perf_counter() - t0
     total = con.execute("select sum(rows_read), sum(rows_loaded), sum(rows_quarantined) from staging.load_log"
                         ).fetchone()
-    summary = (f"ingest: {len(files)} files ({len(new_files)} read, {n_reused} unchanged and reused): "
-               f"{total[0]:,} rows read, {total[1]:,} loaded, {total[2]:,} quarantined ({el:.1f} s: "
-               + ", ".join(f"{k} {v:.1f} s" for k, v in timing.items()) + ")")
+    summary = (f"ingest: {len(files)} files ({n_read} read, {n_reused} unchanged and reused): "
+               f"{total[0]:,} rows read, {total[1]:,} loaded, {total[2]:,} quarantined in {el:.1f} s "
+               "(summed over threads: " + ", ".join(f"{k} {v:.1f} s" for k, v in timing.items()) + ")")
     ctx.say(summary)
     res.messages.append(summary)
     return res
+
+
+def _store_batch(con: duckdb.DuckDBPyConnection, reg: Register, rows: list[pl.DataFrame],
+                 quarantine: list[pl.DataFrame], files: list[list], drop: list[str], pseudo: Pseudonymiser) -> None:
+    """Replace the rows of changed files and add the new files of one register (pseudonymised here)."""
+    _drop_files(con, drop)
+    if rows:
+        frame = pl.concat(rows, how="diagonal_relaxed")
+        frame, _ = attach_person_ids(frame, pl.DataFrame(schema={"_pnr": pl.String}), pseudo)
+        _insert(con, f"staging.{q(reg.table)}", frame)
+    if quarantine:
+        _, qq = attach_person_ids(pl.DataFrame(), pl.concat(quarantine), pseudo)
+        _insert(con, f"{CACHE}.quarantine", qq)
+    if files:
+        con.executemany(f"insert into {CACHE}.files values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, false)", files)
 
 
 def finalize(con: duckdb.DuckDBPyConnection, res: StepResult, recheck_all: bool = True) -> None:

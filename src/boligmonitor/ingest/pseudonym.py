@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+import threading
 
 import polars as pl
 
@@ -82,11 +83,16 @@ class Pseudonymiser:
         if not key:
             raise ValueError("empty HMAC key")
         self.key = key
+        self._lock = threading.Lock()
         self._map = pl.DataFrame({"_digits": [], "person_id": []},
                                  schema={"_digits": pl.String, "person_id": pl.String})
 
     def ids(self, digits: pl.Series) -> pl.Series:
         """person_id for each element of ``digits`` (null stays null)."""
+        with self._lock:
+            return self._ids(digits)
+
+    def _ids(self, digits: pl.Series) -> pl.Series:
         frame = pl.DataFrame({"_digits": digits}).with_row_index("_i")
         new = (frame.select("_digits").drop_nulls().unique()
                .join(self._map, on="_digits", how="anti"))

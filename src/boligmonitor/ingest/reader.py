@@ -129,6 +129,8 @@ def decode(data: bytes, source_file: str, stated: str | None = None,
             return data.decode("utf-8-sig"), "utf-8-sig", False
         except UnicodeDecodeError:
             return data.decode("utf-8-sig", errors="replace"), "utf-8-sig", True
+    if data.isascii():  # every ASCII-based encoding reads it the same: name the declared one
+        return data.decode("ascii"), (declared or "utf-8").replace("-sig", ""), False
     try:
         return data.decode("utf-8"), "utf-8", False
     except UnicodeDecodeError:

@@ -10,7 +10,8 @@
 # med de samme filnavne og kolonner.
 
 # %%
-from boligmonitor.dictionary import dictionary_markdown
 from IPython.display import Markdown
+
+from boligmonitor.dictionary import dictionary_markdown
 
 Markdown(dictionary_markdown())

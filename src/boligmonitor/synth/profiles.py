@@ -47,6 +47,7 @@ AREA_ORDER = (
 
 _COMMON = {
     "kids_mean": 1.8,
+    "c_age": 0.0,  # age tilt of passive cash benefit (C): > 0 older, < 0 younger recipients
     "flex": 0.025,
     "eftl": 0.15,
     "unknown_imm": 0.45,
@@ -68,6 +69,7 @@ PROFILES: dict[str, dict] = {
         # plan: 1,363 residents in 554 leases (2020); 1,270 residents on 1 January 2024 (later fact)
         "hh_size": {2016: 2.46, 2020: 2.46, 2024: 2.29, 2025: 2.29},
         "u18": 0.32, "o65": 0.20, "single_parent": 0.38, "kids_mean": 2.3,  # plan: 416 (32 %), 38 %
+        "c_age": -0.2,  # plan: 23 of 132 passive full-time persons are 18-29
         "nonwestern": {2016: 0.41, 2020: 0.45, 2025: 0.47},  # plan 45 % (2020), rising, never > 50 %
         "turnover": 0.14,
         # plan tables A-E 2018/2019 (full-time persons), later facts 46.2 % (2022), 43.7 % (2023)
@@ -77,7 +79,7 @@ PROFILES: dict[str, dict] = {
         "fD": {2017: 0.012, 2018: 0.0114, 2019: 0.0103, 2022: 0.010, 2023: 0.010},
         "fE": {2017: 0.208, 2018: 0.2085, 2019: 0.205, 2022: 0.174, 2023: 0.165},
         "headcount": 0.62,
-        "basic_30_59": 0.73, "basic_young": 0.80, "try_edu": {2018: 0.40, 2019: 0.60, 2020: 0.60},
+        "basic_30_59": 0.73, "basic_young": 0.80, "try_edu": {2018: 0.30, 2019: 0.50, 2020: 0.60},
         "wage": 285_000,
         "decisions_per_1000": {2016: 19.0, 2018: 20.7, 2019: 32.6, 2020: 24.0, 2025: 22.0},
         "daycare": 0.925, "marks": 5.4, "absence": 0.057,
@@ -97,7 +99,7 @@ PROFILES: dict[str, dict] = {
         "fD": {2017: 0.0135, 2018: 0.0133, 2019: 0.0112, 2022: 0.011},
         "fE": {2017: 0.176, 2018: 0.176, 2019: 0.1763, 2022: 0.154},
         "headcount": 0.58,
-        "basic_30_59": 0.66, "basic_young": 0.92, "try_edu": {2018: 0.40, 2019: 0.60, 2020: 0.60},
+        "basic_30_59": 0.62, "basic_young": 0.92, "try_edu": {2018: 0.30, 2019: 0.50, 2020: 0.55},
         "wage": 280_000,
         "decisions_per_1000": 16.0,
         "daycare": 0.925, "marks": 5.4, "absence": 0.058,
@@ -109,6 +111,7 @@ PROFILES: dict[str, dict] = {
     },
     "hermann_stillingsvej": {
         "hh_size": 1.39, "u18": 0.12, "o65": 0.24, "single_parent": 0.38, "kids_mean": 1.6,  # plan: 1,020 / 732, 124 (12 %)
+        "c_age": 0.5,  # plan: 22 of 114 passive full-time persons are 18-29
         "nonwestern": 0.17,
         "turnover": 0.13,
         "fA": {2017: 0.069, 2018: 0.068, 2019: 0.0631, 2022: 0.057},
@@ -117,7 +120,7 @@ PROFILES: dict[str, dict] = {
         "fD": {2017: 0.0095, 2018: 0.0092, 2019: 0.012, 2022: 0.010},
         "fE": {2017: 0.189, 2018: 0.1885, 2019: 0.1866, 2022: 0.164},
         "headcount": 0.59,
-        "basic_30_59": 0.52, "basic_young": 0.65, "try_edu": {2018: 0.40, 2019: 0.60, 2020: 0.60},
+        "basic_30_59": 0.52, "basic_young": 0.75, "try_edu": {2018: 0.30, 2019: 0.50, 2020: 0.60},
         "wage": 265_000,
         "decisions_per_1000": {2016: 16.0, 2018: 18.3, 2019: 27.3, 2020: 17.0, 2025: 16.0},
         "daycare": 0.925, "marks": 5.6, "absence": 0.058,
@@ -133,7 +136,7 @@ PROFILES: dict[str, dict] = {
         "turnover": 0.15,
         "fA": 0.070, "fB": 0.070, "fC": 0.240, "fD": 0.015, "fE": 0.115,  # plan: 51 %, førtidspension 11-12 %
         "headcount": 0.60,
-        "basic_30_59": 0.48, "basic_young": 0.88, "try_edu": {2018: 0.40, 2019: 0.60, 2020: 0.60},
+        "basic_30_59": 0.48, "basic_young": 0.88, "try_edu": {2018: 0.30, 2019: 0.50, 2020: 0.60},
         "wage": 255_000,
         "decisions_per_1000": {2016: 19.0, 2018: 21.1, 2019: 28.9, 2020: 22.0, 2025: 20.0},
         "daycare": 0.925, "marks": 5.2, "absence": 0.064,
@@ -148,7 +151,7 @@ PROFILES: dict[str, dict] = {
         "turnover": 0.12,
         "fA": 0.060, "fB": 0.060, "fC": 0.190, "fD": 0.015, "fE": 0.115,  # plan: 44 %, førtidspension 11-12 %
         "headcount": 0.53,
-        "basic_30_59": 0.55, "basic_young": 0.80, "try_edu": {2018: 0.40, 2019: 0.60, 2020: 0.60},
+        "basic_30_59": 0.55, "basic_young": 0.80, "try_edu": {2018: 0.30, 2019: 0.50, 2020: 0.60},
         "wage": 290_000,
         "decisions_per_1000": 14.0,
         "daycare": 0.925, "marks": 5.5, "absence": 0.057,

@@ -265,7 +265,7 @@ class Extract:
         fA, fB, fC, fD, fE = (self.par(k) for k in ("fA", "fB", "fC", "fD", "fE"))
         long = {"E": fE, "C": 0.93 * fC, "B": 0.65 * fB, "A": 0.35 * fA, "D": 0.25 * fD}
         pool = take(pool, u + 0.9 * a, long["E"], "E")
-        pool = take(pool, u - 0.1 * a + 0.1 * self.nonwestern, long["C"], "C")
+        pool = take(pool, u + self.rowpar("c_age") * a + 0.1 * self.nonwestern, long["C"], "C")
         pool = take(pool, u + 0.05 * rng.random(self.n), long["B"], "B")
         pool = take(pool, u + 0.1 * rng.random(self.n), long["A"], "A")
         pool = take(pool, u + 0.4 * a, long["D"], "D")

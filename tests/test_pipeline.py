@@ -268,3 +268,20 @@ def test_key_change_rereads_person_files(tmp_path, raw, monkeypatch):
     con = duckdb.connect(str(tmp_path / "db.duckdb"), read_only=True)
     ids2 = {r[0] for r in con.execute("select person_id from staging.population").fetchall()}
     assert ids1.isdisjoint(ids2) and len(ids1) == len(ids2)
+
+
+def test_summaries_for_the_notebook(tmp_path, raw):
+    from boligmonitor.ingest import load_summary, quarantine_summary, reconciliation_problems
+
+    with open(raw / "2020" / "indkomst.csv", "a", encoding="utf-8") as f:
+        f.write("6101801234;abc;J\n")
+    _build(tmp_path, raw)
+    con = duckdb.connect(str(tmp_path / "db.duckdb"), read_only=True)
+    s = load_summary(con)
+    inc = s.filter(s["register"] == "indkomst").row(0, named=True)
+    assert (inc["files"], inc["rows_quarantined"]) == (2, 1)
+    assert inc["rows_read"] == inc["rows_loaded"] + 1
+    qs = quarantine_summary(con)
+    assert qs.select("register", "column_name", "reason_code", "entries").rows() == [
+        ("indkomst", "BRUTTOINDK", "bad_number", 1)]
+    assert reconciliation_problems(con).height == 0

@@ -12,7 +12,16 @@ The pipeline step is :func:`run` (``run(con, ctx) -> StepResult``). The parts:
 See ``docs/ingestion.md``.
 """
 
-from boligmonitor.ingest.load import discover, finalize, read_file, run, staging_columns
+from boligmonitor.ingest.load import (
+    discover,
+    finalize,
+    load_summary,
+    quarantine_summary,
+    read_file,
+    reconciliation_problems,
+    run,
+    staging_columns,
+)
 from boligmonitor.ingest.pseudonym import INVALID_PNR, Pseudonymiser, hmac_id, is_valid_pnr
 from boligmonitor.ingest.reader import FileError, normalise_header, read_raw
 from boligmonitor.ingest.rules import PERIOD_RULES, REASONS
@@ -23,6 +32,9 @@ __all__ = [
     "discover",
     "finalize",
     "read_file",
+    "load_summary",
+    "quarantine_summary",
+    "reconciliation_problems",
     "staging_columns",
     "INVALID_PNR",
     "Pseudonymiser",

@@ -39,7 +39,7 @@ from boligmonitor.registers import REFERENCE_DIR, REFERENCE_REGISTERS, REGISTERS
 from boligmonitor.steps import BuildContext, StepResult
 
 #: Bump when reading/validation changes in a way that changes results (forces re-reading every file).
-INGEST_VERSION = "1"
+INGEST_VERSION = "2"
 CACHE = "ingest_cache"
 SQL_TYPES = {"pnr": "VARCHAR", "str": "VARCHAR", "code": "VARCHAR", "int": "BIGINT", "float": "DOUBLE",
              "date": "DATE", "bool": "BOOLEAN"}
@@ -121,8 +121,20 @@ def discover(raw_dir: Path) -> tuple[list[RawFile], list[FileError], list[str]]:
     return files, errors, notes
 
 
+def _layout_version(con: duckdb.DuckDBPyConnection) -> str | None:
+    try:
+        return con.execute(f"select version from {CACHE}.meta").fetchone()[0]
+    except duckdb.Error:
+        return None
+
+
 def _create_cache(con: duckdb.DuckDBPyConnection) -> None:
+    if _layout_version(con) != INGEST_VERSION:
+        # A database from another ingest version: start staging afresh (every file is read again).
+        con.execute(f"drop schema if exists {CACHE} cascade")
+        con.execute("drop schema if exists staging cascade")
     con.execute(f"create schema if not exists {CACHE}")
+    con.execute(f"create or replace table {CACHE}.meta as select ? as version", [INGEST_VERSION])
     con.execute("create schema if not exists staging")
     con.execute(FILES_DDL)
     con.execute(f"create table if not exists {CACHE}.quarantine {QUARANTINE_DDL}")
@@ -422,3 +434,40 @@ def read_file(path: Path, reg: Register, year: int | None, hmac_key: bytes,
 
 def quarantine_frame(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     return con.sql("select * from staging.quarantine").pl()
+
+
+def load_summary(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Per register: files, rows read, loaded and quarantined, encodings seen (from ``staging.load_log``)."""
+    return con.sql("""
+        select register, count(*) as files, sum(rows_read) as rows_read, sum(rows_loaded) as rows_loaded,
+               sum(rows_quarantined) as rows_quarantined, string_agg(distinct encoding, ', ') as encodings,
+               min(year) as first_year, max(year) as last_year
+        from staging.load_log group by register order by register
+    """).pl()
+
+
+def quarantine_summary(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Quarantine entries per register, column and reason."""
+    return con.sql("""
+        select register, column_name, reason_code, any_value(reason) as reason, count(*) as entries,
+               count(distinct source_file || ':' || source_line) as rows
+        from staging.quarantine group by all order by entries desc, register, column_name
+    """).pl()
+
+
+def reconciliation_problems(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Files where rows read differ from rows loaded + quarantined, or where ``load_log`` disagrees
+    with the staging tables and quarantine (empty when everything reconciles)."""
+    loaded = " union all ".join(
+        f"select source_file, count(*) as n from staging.{q(r.table)} group by source_file" for r in REGISTERS)
+    return con.sql(f"""
+        with loaded as ({loaded}),
+             quarantined as (select source_file, count(distinct source_line) as n from staging.quarantine
+                             group by source_file)
+        select l.source_file, l.rows_read, l.rows_loaded, l.rows_quarantined,
+               coalesce(s.n, 0) as in_staging, coalesce(qq.n, 0) as in_quarantine
+        from staging.load_log l left join loaded s using (source_file) left join quarantined qq using (source_file)
+        where l.rows_read <> l.rows_loaded + l.rows_quarantined
+           or l.rows_loaded <> coalesce(s.n, 0) or l.rows_quarantined <> coalesce(qq.n, 0)
+        order by l.source_file
+    """).pl()

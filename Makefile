@@ -66,9 +66,8 @@ report: build ## build everything and render the report site to _site/ (needs Qu
 
 site: report ## alias of report
 
-lint: $(STAMP) ## ruff on the package, tests, benchmarks, notebooks and report pages
-	$(VENV)/bin/ruff check src tests bench reports index.py
-	$(VENV)/bin/nbstripout --verify notebooks/*.ipynb
+lint: $(STAMP) ## ruff on the package, tests, benchmarks and report pages (stored notebooks: tests/test_repository.py)
+	$(VENV)/bin/ruff check src tests bench reports index.py tools
 
 unit: $(STAMP) ## unit tests (pytest tests/)
 	$(VENV)/bin/pytest tests

@@ -231,6 +231,10 @@ def _process(rf: RawFile, old: dict | None, fp: str, st, raw_dir: Path, pseudo: 
     except FileError as e:
         e.file = rf.source_file
         out.status, out.error = "error", e
+    except Exception as e:  # a file the reader did not foresee: stop it, no traceback, no data values
+        out.status, out.error = "error", FileError(
+            f"unexpected problem reading the file ({type(e).__name__}); the file was not loaded",
+            file=rf.source_file, code="unexpected")
     out.finished = _now()
     return out
 

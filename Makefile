@@ -32,10 +32,8 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP) ## create .venv and install the package with its test tools
 
-data: $(STAMP) ## write the synthetic default extract into data/raw (only if it holds no extract yet)
-	@if ls -d $(RAW)/[0-9][0-9][0-9][0-9] >/dev/null 2>&1; then \
-	  echo "data/raw already holds an extract; not overwriting it (make clean-raw to start over)"; \
-	else $(BM) synth --out $(RAW); fi
+data: $(STAMP) ## write the synthetic default into data/raw (if empty, or synthetic from an older generator; never over a real extract)
+	$(BM) synth --out $(RAW) --if-needed
 
 build: data ## run the pipeline: data/raw -> data/processed/boligmonitor.duckdb and published aggregates
 	$(BM) build

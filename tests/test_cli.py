@@ -51,3 +51,26 @@ def test_build_with_an_empty_raw_folder_fails_cleanly(tmp_path):
     assert r.returncode == 2
     assert "Traceback" not in r.stderr
     assert not db.exists()
+
+
+def test_synth_if_needed_never_touches_a_real_extract(tmp_path):
+    raw = tmp_path / "raw"
+    (raw / "2020").mkdir(parents=True)
+    (raw / "2020" / "befolkning.csv").write_text("PNR;FOED_DAG\n", encoding="utf-8")
+    r = run("synth", "--out", str(raw), "--if-needed")
+    assert r.returncode == 0
+    assert "left untouched" in r.stderr
+    assert (raw / "2020" / "befolkning.csv").read_text(encoding="utf-8") == "PNR;FOED_DAG\n"
+    assert not (raw / "SYNTHETIC.json").exists()
+
+
+def test_a_synthetic_extract_from_another_generator_is_stale(tmp_path):
+    import json
+
+    from boligmonitor.synth import extract_state
+
+    raw = tmp_path / "raw"
+    (raw / "2020").mkdir(parents=True)
+    (raw / "SYNTHETIC.json").write_text(json.dumps({"fingerprint": "older"}), encoding="utf-8")
+    assert extract_state(raw) == "synthetic-stale"
+    assert extract_state(tmp_path / "nothing") == "empty"

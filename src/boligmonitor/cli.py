@@ -33,10 +33,27 @@ class _Progress:
 
 
 def _cmd_synth(args: argparse.Namespace) -> int:
-    from boligmonitor.synth import write_extract
+    import shutil
+
+    from boligmonitor.registers import REFERENCE_DIR
+    from boligmonitor.synth import extract_state, write_extract
 
     out = Path(args.out) if args.out else config.raw_dir()
     say = _Progress(args.quiet)
+    if args.if_needed:
+        state = extract_state(out)
+        if state == "real":
+            say(f"{out} holds an extract that is not the synthetic default: left untouched")
+            return 0
+        if state == "synthetic-current":
+            say(f"{out} already holds the synthetic default written by this version of the generator")
+            return 0
+        if state == "synthetic-stale":
+            say(f"{out} holds a synthetic extract from another version of the generator: rewriting it")
+            for p in out.iterdir():
+                if p.is_dir() and (p.name.isdigit() or p.name == REFERENCE_DIR):
+                    shutil.rmtree(p)
+            (out / "SYNTHETIC.json").unlink()
     summary = write_extract(out, seed=args.seed, scale=args.scale, say=say)
     say(f"wrote the synthetic extract to {out}")
     if isinstance(summary, dict) and summary:
@@ -92,6 +109,9 @@ def make_parser() -> argparse.ArgumentParser:
     s.add_argument("--out", help=f"output folder (default: {config.raw_dir()})")
     s.add_argument("--seed", type=int, default=config.DEFAULT_SEED, help="random seed (default %(default)s)")
     s.add_argument("--scale", type=float, default=1.0, help="multiply the population (default %(default)s)")
+    s.add_argument("--if-needed", action="store_true",
+                   help="only write when the folder holds no extract, or a synthetic one from another version of "
+                        "the generator; never touch a real extract")
     s.set_defaults(func=_cmd_synth)
 
     b = sub.add_parser("build", help="load the extracts and build the database and published aggregates",

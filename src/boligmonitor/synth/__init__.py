@@ -126,6 +126,7 @@ def write_extract(out_dir: Path, seed: int = config.DEFAULT_SEED, scale: float =
         "seed": seed,
         "scale": scale,
         "years": [years.start, years.stop - 1],
+        "fingerprint": generator_fingerprint(),
         "note": "Synthetic data: no real person. Person numbers are replacement numbers (day of birth + 60).",
     }
     (out_dir / "SYNTHETIC.json").write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8")
@@ -133,4 +134,34 @@ def write_extract(out_dir: Path, seed: int = config.DEFAULT_SEED, scale: float =
     return {**stats, "files": n_files, "rows": rows, "seed": seed, "scale": scale}
 
 
-__all__ = ["write_extract", "build_frames", "encode_csv", "load_addresses", "GENERATOR_VERSION"]
+def generator_fingerprint() -> str:
+    """A hash of everything the synthetic extract is generated from (this package's code, the register
+    declaration, the address layer and the shipped data files). ``make data`` compares it with the
+    one in ``SYNTHETIC.json`` to rewrite a synthetic extract that an older generator wrote."""
+    import hashlib
+
+    pkg = Path(__file__).resolve().parent
+    files = sorted(pkg.glob("*.py")) + [pkg.parent / "registers.py", pkg.parent / "areas.py"]
+    files += sorted((pkg.parent / "data").glob("*.csv")) + sorted(config.geo_dir().glob("*"))
+    h = hashlib.sha256()
+    for f in files:
+        if f.is_file():
+            h.update(f.name.encode())
+            h.update(f.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def extract_state(raw_dir: Path) -> str:
+    """What ``raw_dir`` holds: ``empty``, ``real`` (any extract without SYNTHETIC.json: never touched),
+    ``synthetic-current`` or ``synthetic-stale`` (written by another version of the generator)."""
+    raw_dir = Path(raw_dir)
+    if not raw_dir.exists() or not any(p.is_dir() and p.name.isdigit() for p in raw_dir.iterdir()):
+        return "empty"
+    meta_path = raw_dir / "SYNTHETIC.json"
+    if not meta_path.exists():
+        return "real"
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    return "synthetic-current" if meta.get("fingerprint") == generator_fingerprint() else "synthetic-stale"
+
+
+__all__ = ["generator_fingerprint", "extract_state", "write_extract", "build_frames", "encode_csv", "load_addresses", "GENERATOR_VERSION"]

@@ -32,3 +32,24 @@ Markdown(report.md_table(published.load("kriterier_indstillinger"),
 from boligmonitor import disclosure
 
 Markdown(docs.module_doc(disclosure))
+
+# %% [markdown]
+# ## Helhedsplanens indikatorer
+#
+# Indikatorerne er helhedsplanens egne mål (den strategiske aftale og de fire delaftaler). De beregnes
+# for hvert område, for alle fem områder samlet og for Randers Kommune, med en person i det område, hvor
+# personen boede 1. januar. Definitionerne:
+
+# %%
+catalogue = published.load("indikatorkatalog")
+Markdown(report.md_table(catalogue, {"id": "Id", "name_da": "Indikator", "definition": "Definition",
+                                     "data_source": "Datakilde", "plan_section": "Afsnit i planen"}))
+
+# %% [markdown]
+# ## Områderne og adresserne
+#
+# En beboer hører til et område gennem sin adresse pr. 1. januar. Adressen tildeles et område på to måder:
+# efter helhedsplanens adresselister (vejnavn og husnummerintervaller, fx »Husarvej (ulige numre 1-29)«) og
+# ved at slå adressens koordinat op i områdets polygon (EPSG:25832). De to metoder sammenlignes for hver
+# adresse; uenigheder vises på siden *Datakvalitet*. Kortgrundlaget i standardudgaven er illustrativt
+# (ingen rigtige koordinater er tilgængelige offline) og erstattes af kommunens GIS-data uden kodeændringer.

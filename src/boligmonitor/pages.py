@@ -105,6 +105,9 @@ def area_page(area_id: str) -> list:
     if not a.in_plan:
         facts.append("følges af helhedsplanen uden at være omfattet af indsatserne")
     out.append(Markdown(" · ".join(facts)))
+    from boligmonitor.geo import maps  # area outlines only: no person data
+
+    out.append(SVG(maps.to_svg(maps.area_map(highlight=area_id))))
 
     out.append(Markdown("## Status på listerne\n\n" + report.area_history_table(cls, area_id)))
     out.append(Markdown("## Beboere\n\n" + report.area_population_table(pop, area_id)))

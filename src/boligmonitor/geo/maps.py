@@ -15,6 +15,7 @@ from pathlib import Path
 import altair as alt
 
 from boligmonitor.areas import AREAS, display_name
+from boligmonitor.charts import AREA_COLOURS
 
 STATUS_LABELS = {
     "both": "Begge metoder enige",
@@ -91,8 +92,10 @@ def _base(polys, schools, streets, source: str, highlight: str | None, title: st
     layers.append(alt.Chart(alt.Data(values=_features(polys, ["area_id", "label", "chosen"]))).mark_geoshape(
         strokeWidth=1.5, stroke="#333333", fillOpacity=0.35,
     ).encode(
+        # The same colour per area as every other chart on the site.
         color=alt.Color("properties.label:N", title="Område",
-                        scale=alt.Scale(domain=[display_name(a) for a in order])),
+                        scale=alt.Scale(domain=[display_name(a) for a in order],
+                                        range=[AREA_COLOURS[a] for a in order])),
         opacity=alt.condition("datum.properties.chosen", alt.value(1.0), alt.value(0.25)),
         tooltip=[alt.Tooltip("properties.label:N", title="Område")],
     ))

@@ -58,6 +58,7 @@ Tables (person counts are aggregates; full-time persons may be fractional):
 from __future__ import annotations
 
 import duckdb
+import pyarrow as pa
 
 from boligmonitor.areas import AREA_IDS, KOMMUNE_ID, PLAN_TOTAL_ID
 from boligmonitor.criteria.cli import classify_csv
@@ -116,13 +117,52 @@ def _type(col: str) -> str:
     return "VARCHAR" if col in _VARCHAR else "DOUBLE"
 
 
+def _arrow_column(values: list, sql_type: str):
+    """The values as one Arrow array whose type DuckDB casts to ``sql_type`` exactly as it casts
+    the same Python values bound as parameters; None when the values are too mixed for that."""
+    kinds = {type(v) for v in values if v is not None}
+    if not kinds:
+        return pa.nulls(len(values))
+    if kinds == {bool}:
+        return pa.array(values, type=pa.bool_())
+    if kinds == {int}:
+        return pa.array(values, type=pa.int64())
+    if kinds <= {int, float} and sql_type != "VARCHAR":  # as text, 3 and 3.0 would read differently
+        return pa.array([None if v is None else float(v) for v in values], type=pa.float64())
+    if kinds == {float}:
+        return pa.array(values, type=pa.float64())
+    if kinds == {str}:
+        return pa.array(values, type=pa.string())
+    return None
+
+
 def write_table(con: duckdb.DuckDBPyConnection, name: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
-    """``create or replace table name`` with typed columns and the rows."""
+    """``create or replace table name`` with typed columns and the rows.
+
+    The rows go in as one Arrow table (one statement); ``executemany`` ran one insert per row,
+    which took seconds for the few thousand rows of this step. Columns whose Python values are
+    too mixed to type safely fall back to ``executemany``.
+    """
     cols = ", ".join(f"{c} {_type(c)}" for c in columns)
     con.execute(f"create or replace table {name} ({cols})")
-    if rows:
-        ph = ", ".join("?" for _ in columns)
-        con.executemany(f"insert into {name} values ({ph})", [list(r) for r in rows])
+    if not rows:
+        return
+    arrays = []
+    for i, c in enumerate(columns):
+        try:
+            arr = _arrow_column([r[i] for r in rows], _type(c))
+        except (pa.ArrowException, OverflowError):
+            arr = None
+        if arr is None:
+            ph = ", ".join("?" for _ in columns)
+            con.executemany(f"insert into {name} values ({ph})", [list(r) for r in rows])
+            return
+        arrays.append(arr)
+    con.register("_criteria_rows", pa.table(arrays, names=[f"c{i}" for i in range(len(columns))]))
+    try:
+        con.execute(f"insert into {name} select * from _criteria_rows")
+    finally:
+        con.unregister("_criteria_rows")
 
 
 def _value_rows(c: Classification, details: dict[str, MeasureDetail]) -> list[tuple]:

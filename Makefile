@@ -48,12 +48,14 @@ report: build ## build everything and render the report site to _site/ (needs Qu
 	@Q="$(QUARTO)"; \
 	if ! command -v "$$Q" >/dev/null 2>&1 && [ ! -x "$$Q" ]; then \
 	  echo "Quarto not found as '$$Q'; trying the 'site' extra (quarto-cli from PyPI) ..."; \
-	  if $(PY) -m pip install --quiet -e ".[site]" && [ -x $(VENV)/bin/quarto ]; then Q=$(VENV)/bin/quarto; \
+	  if $(PY) -m pip install --quiet -e ".[site]" > $(VENV)/site-extra.log 2>&1 && [ -x $(VENV)/bin/quarto ]; then Q=$(VENV)/bin/quarto; \
 	  else \
 	    echo ""; \
+	    echo "The 'site' extra could not install Quarto here (details: $(VENV)/site-extra.log)."; \
 	    echo "The data, database and published aggregates are built (data/processed/), but the site is not:"; \
 	    echo "Quarto (1.7 or later) is needed to render it. Get it in one of two ways:"; \
 	    echo "  1. the conda environment:  conda env create -f environment.yml && conda activate boligmonitor"; \
+	    echo "     then: make report VENV=\$$CONDA_PREFIX"; \
 	    echo "  2. the installer from https://quarto.org/docs/get-started/ , then: make report QUARTO=/path/to/quarto"; \
 	    exit 1; \
 	  fi; \

@@ -11,7 +11,7 @@ Rules (``config.MIN_CELL_PERSONS`` = n, default 5):
    member could be recovered by subtraction. Then the smallest other member is suppressed as well.
 
 Suppressed cells become null, the row's ``suppressed`` flag is set, and every suppression is logged
-(table, row keys, column, rule) so the data-quality page can show what was hidden and why.
+(table, row keys, column, rule: the rule in Danish, as the report shows it) so the data-quality page can show what was hidden and why.
 Counts of full-time persons (fuldtidspersoner) are sums of fractions of many persons; they follow
 rule 2 through the number of persons behind them where that is known.
 """
@@ -78,15 +78,15 @@ def protect(
     out = df.with_columns(flag.alias("suppressed"))
     checks: list[tuple[pl.Expr, list[str], str]] = []
     for c in counts:
-        checks.append((count_is_unsafe(pl.col(c), n), [c], f"count below {n}"))
+        checks.append((count_is_unsafe(pl.col(c), n), [c], f"antal under {n}"))
     for c in fte:
-        checks.append(((pl.col(c) > 0) & (pl.col(c) < n), [c], f"full-time persons below {n}"))
+        checks.append(((pl.col(c) > 0) & (pl.col(c) < n), [c], f"fuldtidspersoner under {n}"))
     for num, den, values in shares:
         checks.append((share_is_unsafe(pl.col(num), pl.col(den), n), [num, den, *values],
-                       f"share resting on fewer than {n} persons"))
+                       f"andel, der hviler på færre end {n} personer"))
     for persons, values in means:
         checks.append(((pl.col(persons).is_null()) | (pl.col(persons) < n), [persons, *values],
-                       f"mean of fewer than {n} persons"))
+                       f"gennemsnit af færre end {n} personer"))
     for cond, cols, rule in checks:
         # Only rows that have something to hide: an absent component is not a suppression.
         hit = cond.fill_null(True) & pl.any_horizontal([pl.col(c).is_not_null() for c in cols])
@@ -127,7 +127,7 @@ def protect_differencing(
     for key in to_hide:
         cond = pl.all_horizontal([pl.col(k) == v for k, v in key.items()])
         for c in cols:
-            log.add(table, key, c, "secondary suppression (differencing)")
+            log.add(table, key, c, "sekundær undertrykkelse (kan ellers regnes ud som differens)")
         out = out.with_columns(
             [pl.when(cond).then(None).otherwise(pl.col(c)).alias(c) for c in cols]
             + [pl.when(cond).then(True).otherwise(pl.col("suppressed")).alias("suppressed")]

@@ -107,8 +107,28 @@ def load_scenario(path: Path) -> Scenario:
     return sc
 
 
+def user_scenario_dir() -> Path:
+    """The project's own scenarios (``scenarios/*.yml`` at the project root): what-ifs the monitoring unit
+    writes and shares without touching the package."""
+    from boligmonitor import config
+
+    return config.project_root() / "scenarios"
+
+
 def shipped_scenarios() -> list[Scenario]:
-    return [load_scenario(p) for p in sorted(SCENARIO_DIR.glob("*.yml"))]
+    """The package's scenarios (the plan's targets, an example) and the project's own, by file name.
+
+    Two scenarios with the same id are an error naming both files."""
+    paths = sorted(SCENARIO_DIR.glob("*.yml")) + sorted(user_scenario_dir().glob("*.yml"))
+    seen: dict[str, Path] = {}
+    out = []
+    for p in paths:
+        sc = load_scenario(p)
+        if sc.id in seen:
+            raise InputError(f"scenario id {sc.id!r} is also used by {seen[sc.id]}", p, column="id")
+        seen[sc.id] = p
+        out.append(sc)
+    return out
 
 
 def apply_scenario(comp: Components, sc: Scenario, until_list_year: int) -> tuple[Components, set]:

@@ -69,8 +69,9 @@ def run(con: duckdb.DuckDBPyConnection, ctx: BuildContext) -> StepResult:
         left join core.countries c on c.country_code = p.country_code
         left join geo.address_area a
           on a.street = p.street and a.house_number = p.house_number and a.postcode = p.postcode
-        order by p.year, p.person_id
         """
+        # No ORDER BY: sorting 1 million rows cost about 0.5 s and no reader needs the order (every
+        # query groups or joins; anything shown sorts its own result).
     )
 
     # Save outputs (and say what was saved).

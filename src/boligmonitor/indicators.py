@@ -42,10 +42,12 @@ def employment_category_sql() -> str:
 
 
 def _exists(con, table: str) -> bool:
+    # fetchall (never fetchone) everywhere here: a result left open makes DuckDB run the following
+    # queries of the connection on one thread (the step took 7 s instead of 3 s).
     schema, name = table.split(".")
     return con.execute(
         "select count(*) from information_schema.tables where table_schema = ? and table_name = ?", [schema, name]
-    ).fetchone()[0] > 0
+    ).fetchall()[0][0] > 0
 
 
 def _prepare(con: duckdb.DuckDBPyConnection) -> None:
@@ -289,15 +291,15 @@ def compute(con: duckdb.DuckDBPyConnection) -> int:
         )
     con.execute("create or replace table metrics.indicators as " + " union all ".join(parts)
                 + " order by indicator_id, area_id, year")
-    return con.execute("select count(*) from metrics.indicators").fetchone()[0]
+    return con.execute("select count(*) from metrics.indicators").fetchall()[0][0]
 
 
 def run(con: duckdb.DuckDBPyConnection, ctx: BuildContext) -> StepResult:
     res = StepResult("indicators")
-    n_py = con.execute("select count(*) from core.person_year").fetchone()[0]
+    n_py = con.execute("select count(*) from core.person_year").fetchall()[0][0]
     ctx.say(f"indicators: loaded {n_py:,} person-years from core.person_year and the staging registers")
     n = compute(con)
-    n_ind = con.execute("select count(distinct indicator_id) from metrics.indicators").fetchone()[0]
+    n_ind = con.execute("select count(distinct indicator_id) from metrics.indicators").fetchall()[0][0]
     res.table_count(con, "metrics.indicators")
     msg = f"indicators: saved {n:,} rows ({n_ind} indicators) to metrics.indicators"
     ctx.say(msg)

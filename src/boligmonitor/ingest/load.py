@@ -123,7 +123,8 @@ def discover(raw_dir: Path) -> tuple[list[RawFile], list[FileError], list[str]]:
 
 def _layout_version(con: duckdb.DuckDBPyConnection) -> str | None:
     try:
-        return con.execute(f"select version from {CACHE}.meta").fetchone()[0]
+        # fetchall, not fetchone: a result left open makes DuckDB run the following queries on one thread
+        return con.execute(f"select version from {CACHE}.meta").fetchall()[0][0]
     except duckdb.Error:
         return None
 
@@ -179,7 +180,7 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> 
     for c in frame.columns:
         if c not in existing:
             con.execute(f"alter table {table} add column {q(c)} VARCHAR")
-    con.register("_ingest_frame", frame.to_arrow(compat_level=pl.CompatLevel.oldest()))
+    con.register("_ingest_frame", frame.to_arrow())  # string views: DuckDB 2 reads them without a copy
     try:
         con.execute(f"insert into {table} by name select * from _ingest_frame")
     finally:
@@ -334,7 +335,7 @@ def run(con: duckdb.DuckDBPyConnection, ctx: BuildContext) -> StepResult:
     timing["finalize"] = time.perf_counter() - ts
     el = time.perf_counter() - t0
     total = con.execute("select sum(rows_read), sum(rows_loaded), sum(rows_quarantined) from staging.load_log"
-                        ).fetchone()
+                        ).fetchall()[0]
     summary = (f"ingest: {len(files)} files ({n_read} read, {n_reused} unchanged and reused): "
                f"{total[0]:,} rows read, {total[1]:,} loaded, {total[2]:,} quarantined in {el:.1f} s "
                "(summed over threads: " + ", ".join(f"{k} {v:.1f} s" for k, v in timing.items()) + ")")

@@ -256,30 +256,36 @@ def _field_names(n: int) -> list[str]:
     return [f"_f{i}" for i in range(n)]
 
 
-def _split_records(body: str, sep: str, nh: int) -> pl.DataFrame:
+def _split_records(body: str, sep: str, nh: int, native: bool = True) -> pl.DataFrame:
     """Data lines -> frame(source_line, n_fields, bad_encoding, _f0.._f<nh-1>); the header is line 1.
 
-    Fast path in polars: split on the separator; fields that are quoted as a whole (``"..."``,
-    ``""`` inside) are unquoted. Lines where a quoted field holds the separator go through the csv
-    module; if a quoted field spans lines, the whole body does.
+    Fast path in polars: split on the separator (with polars' CSV reader when every line has
+    exactly ``nh`` fields, see :func:`_split_plain`; else line by line); fields that are quoted as
+    a whole (``"..."``, ``""`` inside) are unquoted. Lines where a quoted field holds the separator
+    go through the csv module; if a quoted field spans lines, the whole body does.
     """
     names = _field_names(nh)
-    lines = (
-        pl.DataFrame({"line": pl.Series([body], dtype=pl.String).str.split("\n").explode()})
-        .with_row_index("source_line", offset=2)
-        .with_columns(pl.col("source_line").cast(pl.Int32))
-        .filter(pl.col("line").str.strip_chars() != "")
-    )
-    out = lines.select(
-        "source_line",
-        (pl.col("line").str.count_matches(sep, literal=True) + 1).cast(pl.Int32).alias("n_fields"),
-        pl.col("line").str.contains("\ufffd", literal=True).alias("bad_encoding"),
-        pl.col("line").str.split_exact(sep, max(nh - 1, 0)).struct.rename_fields(names).alias("_s"),
-        pl.col("line").str.contains('"', literal=True).alias("_q"),
-        "line",
-    ).unnest("_s")
+    out = _split_plain(body, sep, nh) if native else None
+    if out is None:
+        lines = (
+            pl.DataFrame({"line": pl.Series([body], dtype=pl.String).str.split("\n").explode()})
+            .with_row_index("source_line", offset=2)
+            .with_columns(pl.col("source_line").cast(pl.Int32))
+            .filter(pl.col("line").str.strip_chars() != "")
+        )
+        out = lines.select(
+            "source_line",
+            (pl.col("line").str.count_matches(sep, literal=True) + 1).cast(pl.Int32).alias("n_fields"),
+            pl.col("line").str.contains("\ufffd", literal=True).alias("bad_encoding"),
+            pl.col("line").str.split_exact(sep, max(nh - 1, 0)).struct.rename_fields(names).alias("_s"),
+            pl.col("line").str.contains('"', literal=True).alias("_q"),
+            "line",
+        ).unnest("_s")
+    elif '"' in body:  # the line holds a quote exactly when one of its fields does
+        out = out.with_columns(pl.any_horizontal([pl.col(n).str.contains('"', literal=True) for n in names])
+                               .alias("_q"))
     if '"' not in body:
-        return out.drop("_q", "line")
+        return out.select("source_line", "n_fields", "bad_encoding", *names)
     # Empty fields written as "" are the common case: blank them first, cheaply.
     out = out.with_columns([pl.when(pl.col(n) == '""').then(pl.lit("")).otherwise(pl.col(n)).alias(n)
                             for n in names])
@@ -302,12 +308,47 @@ def _split_records(body: str, sep: str, nh: int) -> pl.DataFrame:
     complex_ = out.filter(pl.col("_complex"))
     out = out.filter(~pl.col("_complex"))
     if complex_.height:
+        if "line" not in out.columns:  # split natively: the lines are not kept, split them again
+            return _split_records(body, sep, nh, native=False)
         if (complex_["line"].str.count_matches('"', literal=True) % 2 == 1).any():
             return _split_records_slow(body, sep, nh)  # a quoted field spans lines
         recs = [next(csv.reader([ln], delimiter=sep)) for ln in complex_["line"].to_list()]
         fixed = _records_frame(complex_["source_line"].to_list(), recs, nh)
         out = pl.concat([out.select(fixed.columns), fixed]).sort("source_line")
     return out.select("source_line", "n_fields", "bad_encoding", *names)
+
+
+def _split_plain(body: str, sep: str, nh: int) -> pl.DataFrame | None:
+    """The common case, split by polars' native CSV reader (quotes left as they are, for the caller
+    to unquote): no U+FFFD, no blank line, every line exactly ``nh`` fields. Then record *i* is
+    file line *i* + 2 and the fields are those of a split on the separator, as in the line-by-line
+    path, only much faster. Returns None when the body is not that simple.
+
+    Every line has exactly ``nh`` fields when the body holds ``(nh - 1) x lines`` separators and no
+    line has more than ``nh`` fields (polars refuses such a line when ``truncate_ragged_lines`` is
+    off, and then we fall back); a blank or whitespace-only line would hold too few.
+    """
+    if nh < 2 or not body or "\ufffd" in body or "\n\n" in body or body.startswith("\n"):
+        return None
+    n_lines = body.count("\n") + (0 if body.endswith("\n") else 1)
+    if body.count(sep) != (nh - 1) * n_lines:
+        return None
+    names = _field_names(nh)
+    try:
+        fields = pl.read_csv(body.encode("utf-8"), has_header=False, separator=sep, quote_char=None,
+                             schema={n: pl.String for n in names}, empty_string_is_null=False,
+                             truncate_ragged_lines=False, comment_prefix=None, eol_char="\n",
+                             raise_if_empty=False)
+    except pl.exceptions.PolarsError:
+        return None
+    if fields.height != n_lines or fields.width != nh:
+        return None
+    return fields.select(
+        pl.int_range(2, n_lines + 2, dtype=pl.Int32).alias("source_line"),
+        pl.lit(nh, pl.Int32).alias("n_fields"),
+        pl.lit(False).alias("bad_encoding"),
+        *names,
+    )
 
 
 def _records_frame(starts: list[int], recs: list[list[str]], nh: int) -> pl.DataFrame:

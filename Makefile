@@ -27,7 +27,10 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e ".[dev]"
 	@# Notebooks are stored without outputs: nbstripout as a git filter (the working copy keeps outputs).
-	@if git rev-parse --git-dir >/dev/null 2>&1; then $(VENV)/bin/nbstripout --install --attributes .gitattributes; fi
+	@# It also drops the kernel's language_info, which every run rewrites (stable diffs).
+	@if git rev-parse --git-dir >/dev/null 2>&1; then \
+	  $(VENV)/bin/nbstripout --install --attributes .gitattributes && \
+	  git config filter.nbstripout.extrakeys "metadata.language_info"; fi
 	@touch $(STAMP)
 
 install: $(STAMP) ## create .venv and install the package with its test tools

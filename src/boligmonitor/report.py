@@ -436,17 +436,26 @@ def area_indicator_table(ind: pl.DataFrame, area_id: str, years: int = 5) -> str
                     align={**{str(y): "r" for y in last}, "kommune": "r"})
 
 
+#: The first list year of each category (before it, the category did not exist: shown as "–").
+CATEGORY_FROM = {"udsat": 2018, "forebyggelse": 2021, "parallelsamfund": 2010, "omdannelse": 2010}
+
+
 def area_history_table(cls: pl.DataFrame, area_id: str) -> str:
     c = cls.filter((pl.col("area_id") == area_id) & pl.col("udsat").is_not_null()).sort("list_year")
-    yes = {k: (lambda v: fmt_bool(_truthy(v))) for k in ("eligible", "udsat", "parallelsamfund", "omdannelse")}
+    c = c.with_columns([
+        pl.when(pl.col("list_year") < first).then(pl.lit("–"))
+        .otherwise(pl.col(col).map_elements(lambda v: fmt_bool(_truthy(v)), return_dtype=pl.Utf8,
+                                            skip_nulls=False)).alias(col)
+        for col, first in CATEGORY_FROM.items()
+    ])
+    yes = {"eligible": lambda v: fmt_bool(_truthy(v))}
     return md_table(c, {"list_year": "Listeår", "rule_version": "Regler", "residents": "Beboere",
                         "eligible": "Mindst 1.000 beboere", "pct_nonwestern": "Ikke-vestlige",
                         "n_criteria": "Kriterier opfyldt", "udsat": "Udsat", "parallelsamfund":
                         "Ghetto-/parallelsamfund", "omdannelse": "Hårdt ghetto-/omdannelsesområde",
                         "forebyggelse": "Forebyggelsesområde"},
                     formats={"list_year": str, "rule_version": str, "residents": fmt_int, "pct_nonwestern": fmt_pct,
-                             "n_criteria": lambda v: SUPPRESSED if v is None else str(int(v)),
-                             "forebyggelse": lambda v: "–" if v is None else fmt_bool(_truthy(v)), **yes})
+                             "n_criteria": lambda v: SUPPRESSED if v is None else str(int(v)), **yes})
 
 
 def area_population_table(pop: pl.DataFrame, area_id: str) -> str:

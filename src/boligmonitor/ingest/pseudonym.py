@@ -87,6 +87,25 @@ class Pseudonymiser:
         self._map = pl.DataFrame({"_digits": [], "person_id": []},
                                  schema={"_digits": pl.String, "person_id": pl.String})
 
+    def _hmac_ids(self, values: list[str]) -> list[str]:
+        """:func:`hmac_id` of each value, twice as fast for many values: HMAC (RFC 2104) is
+        ``H((K ^ opad) || H((K ^ ipad) || m))``, so the hash states after the two padded keys are
+        computed once and copied per value (``hmac.digest`` starts from the key every time)."""
+        key = self.key if len(self.key) <= 64 else hashlib.sha256(self.key).digest()  # 64: SHA-256 block
+        key = key.ljust(64, b"\0")
+        inner0 = hashlib.sha256(bytes(b ^ 0x36 for b in key))
+        outer0 = hashlib.sha256(bytes(b ^ 0x5C for b in key))
+        out = []
+        for v in values:
+            inner = inner0.copy()
+            inner.update(v.encode("ascii"))
+            outer = outer0.copy()
+            outer.update(inner.digest())
+            out.append(outer.hexdigest()[:ID_LENGTH])
+        if values and out[0] != hmac_id(self.key, values[0]):  # cheap guard: same result as hmac.digest
+            raise AssertionError("pseudonym shortcut disagrees with hmac.digest")
+        return out
+
     def ids(self, digits: pl.Series) -> pl.Series:
         """person_id for each element of ``digits`` (null stays null)."""
         with self._lock:
@@ -98,7 +117,7 @@ class Pseudonymiser:
                .join(self._map, on="_digits", how="anti"))
         if new.height:
             vals = new["_digits"].to_list()
-            add = pl.DataFrame({"_digits": vals, "person_id": [hmac_id(self.key, v) for v in vals]},
+            add = pl.DataFrame({"_digits": vals, "person_id": self._hmac_ids(vals)},
                                schema={"_digits": pl.String, "person_id": pl.String})
             self._map = pl.concat([self._map, add])
         out = frame.join(self._map, on="_digits", how="left", maintain_order="left")

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import duckdb
 
-from boligmonitor import config
+from boligmonitor import config, db
 from boligmonitor.errors import BuildError
 from boligmonitor.steps import BuildContext, StepResult
 
@@ -216,7 +216,7 @@ def build(raw_dir: Path | None = None, db_path: Path | None = None, published_di
             tmp_pub.mkdir(parents=True)
             say(f"build: {'full' if summary.full else 'incremental'} build of {raw_dir} -> {db_path} "
                 f"(pseudonymisation key: {key_source})")
-            con = duckdb.connect(str(tmp_db))
+            con = db.connect(tmp_db)  # no progress bar in the build's output
             ctx = BuildContext(raw_dir=raw_dir, db_path=tmp_db, published_dir=tmp_pub, hmac_key=key, say=say,
                                settings=dict(settings or {}))
             for name, fn in runners:

@@ -245,6 +245,14 @@ def compute_components(con: duckdb.DuckDBPyConnection, settings: CriteriaSetting
 
     # Education: residents 30-59, highest education at status 1 January of y.
     if _has(con, "staging.education"):
+        # One row per person-year, chosen once for both components (a window over 800,000 rows).
+        con.execute(
+            """
+            create or replace temp table _crit_edu as
+            select * from staging.education
+            qualify row_number() over (partition by person_id, year order by person_id) = 1
+            """
+        )
         src18 = ", ".join(f"'{x}'" for x in EDUCATION_SOURCES_2018)
         for comp, valid in (("education_2018", f"e.education_source in ({src18})"), ("education_2013", "true")):
             level = (
@@ -259,12 +267,8 @@ def compute_components(con: duckdb.DuckDBPyConnection, settings: CriteriaSetting
                 den = f"count(*) filter (where {level} <> '{UNKNOWN_LEVEL}')"
             rows += q(
                 f"""
-                with edu as (
-                    select * from staging.education
-                    qualify row_number() over (partition by person_id, year order by person_id) = 1
-                )
                 select g.group_id, '{comp}', g.year, {num}::DOUBLE, {den}::DOUBLE
-                from _crit_grp g left join edu e on e.person_id = g.person_id and e.year = g.year
+                from _crit_grp g left join _crit_edu e on e.person_id = g.person_id and e.year = g.year
                 where g.age between 30 and 59
                 group by all
                 """

@@ -114,7 +114,7 @@ def compare_relations(con: duckdb.DuckDBPyConnection, label: str, a: str, b: str
         for ra, rb in ties[:MAX_SHOWN]:
             diff = [f"{n}: {x!r} vs {y!r}" for n, x, y in zip(names, ra, rb) if not _close(x, y)]
             print(f"note: {label}: rounded value at a tie differs in the last digit ({'; '.join(diff)}); "
-                  "the unrounded tables are compared exactly")
+                  "the unrounded database tables are compared")
         return []
     if not bad:
         return []

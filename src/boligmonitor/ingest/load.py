@@ -359,6 +359,12 @@ def _store_batch(con: duckdb.DuckDBPyConnection, reg: Register, rows: list[pl.Da
         con.executemany(f"insert into {CACHE}.files values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, false)", files)
 
 
+def _count(result) -> int:
+    """Rows changed by an insert/update/delete (DuckDB returns them as a one-row result)."""
+    rows = result.fetchall()
+    return int(rows[0][0]) if rows else 0
+
+
 def finalize(con: duckdb.DuckDBPyConnection, res: StepResult, recheck_all: bool = True) -> None:
     """Apply the check that spans files (person in some ``befolkning`` file) and recreate
     ``staging.quarantine`` and ``staging.load_log``.
@@ -383,14 +389,16 @@ def finalize(con: duckdb.DuckDBPyConnection, res: StepResult, recheck_all: bool 
                 if c not in have:
                     con.execute(f"alter table {t} add column {q(c)} VARCHAR")
         back = "person_id in (select person_id from _persons)"
-        con.execute(f"insert into {st} by name select * from {pend} where {back}")
-        con.execute(f"delete from {pend} where {back}")
+        # Each delete removes exactly the rows the insert before it copied: skipped when that was none
+        # (the usual case; it saves a second scan of every staging table).
+        if _count(con.execute(f"insert into {st} by name select * from {pend} where {back}")):
+            con.execute(f"delete from {pend} where {back}")
         out = "person_id not in (select person_id from _persons)"
         if not recheck_all:
             out += " and source_file not in (select unnest(?))"
         params = [sorted(checked)] if not recheck_all else []
-        con.execute(f"insert into {pend} by name select * from {st} where {out}", params)
-        con.execute(f"delete from {st} where {out}", params)
+        if _count(con.execute(f"insert into {pend} by name select * from {st} where {out}", params)):
+            con.execute(f"delete from {st} where {out}", params)
         pnr_raw = next(c.raw for c in reg.columns if c.dtype == "pnr")
         person_q.append(
             f"select source_file, source_line, '{reg.name}' as register, year, '{pnr_raw}' as column_name, "

@@ -1,0 +1,82 @@
+"""Published aggregates on a small synthetic build (scale 0.1: small areas, many small cells).
+
+Disclosure control must hold on every published file: no person-level columns, no person count or
+share resting on fewer than the minimum number of persons, and every hidden cell logged.
+"""
+
+import json
+
+import polars as pl
+import pytest
+
+from boligmonitor import config
+from boligmonitor.cli import main as cli
+from boligmonitor.db import connect, frame
+from boligmonitor.publish import TABLES
+
+N = config.MIN_CELL_PERSONS
+PERSON_LEVEL = {"person_id", "pnr", "household_id", "address_key", "street", "house_number", "floor", "door"}
+
+
+@pytest.fixture(scope="module")
+def build(tmp_path_factory):
+    d = tmp_path_factory.mktemp("small")
+    assert cli(["-q", "synth", "--out", str(d / "raw"), "--scale", "0.1"]) == 0
+    assert cli(["-q", "build", "--raw", str(d / "raw"), "--db", str(d / "bm.duckdb"),
+                "--published", str(d / "pub")]) == 0
+    return d
+
+
+def _load(build, name):
+    return pl.read_csv(build / "pub" / f"{name}.csv", infer_schema_length=None)
+
+
+def test_every_table_is_published_with_a_manifest(build):
+    manifest = json.loads((build / "pub" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["synthetic"] is True
+    assert set(manifest["tables"]) == {t.name for t in TABLES}
+    for t in TABLES:
+        assert _load(build, t.name).height == manifest["tables"][t.name]["rows"]
+
+
+def test_no_person_level_columns_are_published(build):
+    for f in (build / "pub").glob("*.csv"):
+        assert PERSON_LEVEL.isdisjoint(pl.read_csv(f, n_rows=1).columns), f.name
+
+
+def test_no_small_person_counts_are_published(build):
+    for t in TABLES:
+        df = _load(build, t.name)
+        for c in t.count_columns:
+            small = df.filter((pl.col(c) >= 1) & (pl.col(c) < N))
+            assert small.height == 0, f"{t.name}.{c}: {small.head(3)}"
+    ind = _load(build, "indikatorer")
+    counts = ind.filter(pl.col("unit") == "count")
+    assert counts.filter((pl.col("value") >= 1) & (pl.col("value") < N)).height == 0
+
+
+def test_published_shares_rest_on_enough_persons(build):
+    crit = _load(build, "kriterier").filter(pl.col("value").is_not_null() & (pl.col("criterion") != "income"))
+    num, den = pl.col("numerator").round(0), pl.col("denominator").round(0)
+    bad = crit.filter((den < N) | ((num >= 1) & (num < N)) | ((den - num >= 1) & (den - num < N)))
+    assert bad.height == 0, bad.head()
+    ind = _load(build, "indikatorer").filter((pl.col("unit") == "pct") & pl.col("value").is_not_null())
+    num, den = pl.col("numerator").round(0), pl.col("denominator").round(0)
+    assert ind.filter((den < N) | ((num >= 1) & (num < N)) | ((den - num >= 1) & (den - num < N))).height == 0
+
+
+def test_every_hidden_cell_is_logged_and_flagged(build):
+    log = _load(build, "undertrykkelser")
+    assert log.height > 0  # at scale 0.1 the small areas must lose cells
+    pop = _load(build, "befolkning")
+    hidden = pop.filter(pl.col("residents").is_null() | pl.col("under_18").is_null())
+    assert hidden["suppressed"].all()
+    assert set(log["table"]) <= {t.name for t in TABLES}
+
+
+def test_population_totals_reconcile_with_the_database(build):
+    con = connect(build / "bm.duckdb", read_only=True)
+    db = frame(con, "select year, count(*) as n from core.person_year group by year order by year")
+    con.close()
+    pub = _load(build, "befolkning").filter(pl.col("area_id") == "randers_kommune").sort("year")
+    assert pub["residents"].to_list() == db["n"].to_list()

@@ -181,9 +181,12 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("ref", type=Path, help="the reference database")
     ap.add_argument("new", type=Path, help="the database to check")
+    ap.add_argument("--ignore", action="append", default=[], metavar="COLUMN",
+                    help="also skip this column everywhere (e.g. mtime_ns when the raw folder was copied)")
     ap.add_argument("--published", nargs=2, type=Path, metavar=("REF_DIR", "NEW_DIR"),
                     help="also compare the two published folders")
     args = ap.parse_args(argv)
+    IGNORED_COLUMNS.update(args.ignore)
     problems, n = compare_databases(args.ref, args.new)
     msg = f"{n} tables compared"
     if args.published:

@@ -42,7 +42,8 @@ Markdown(report.status_table(classification, list_year))
 Markdown(report.residents_table(population))
 
 # %%
-charts.show(report.residents_chart(population))
+charts.show(report.residents_chart(population),
+            "Linjediagram: beboere pr. 1. januar i hvert område og år med grænsen på 1.000 beboere.")
 
 # %% [markdown]
 # ## Årsrapporter og områder

@@ -7,6 +7,8 @@ and the numbers can be copied). Number formats follow Danish conventions (da-DK 
 
 from __future__ import annotations
 
+import html
+
 import altair as alt
 import polars as pl
 import vl_convert as vlc
@@ -38,16 +40,24 @@ def themed(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
     ).configure_view(stroke=None)
 
 
-def to_svg(chart: alt.TopLevelMixin) -> str:
-    """Render a chart to an SVG string offline (vl-convert), with Danish number formats."""
-    return vlc.vegalite_to_svg(themed(chart).to_json(), format_locale="da-DK", time_format_locale="da-DK")
+def to_svg(chart: alt.TopLevelMixin, alt_text: str | None = None) -> str:
+    """Render a chart to an SVG string offline (vl-convert), with Danish number formats.
+
+    ``alt_text`` becomes the SVG's accessible name (``role="img"``, ``aria-label`` and ``<title>``), so a
+    screen reader says what the chart shows; the numbers themselves are in the table next to it."""
+    svg = vlc.vegalite_to_svg(themed(chart).to_json(), format_locale="da-DK", time_format_locale="da-DK")
+    if alt_text:
+        text = html.escape(alt_text, quote=True)
+        head, rest = svg.split(">", 1)
+        svg = f'{head} role="img" aria-label="{text}"><title>{text}</title>{rest}'
+    return svg
 
 
-def show(chart: alt.TopLevelMixin):
+def show(chart: alt.TopLevelMixin, alt_text: str | None = None):
     """Display a chart as inline SVG in a notebook or a Quarto page."""
     from IPython.display import SVG
 
-    return SVG(to_svg(chart))
+    return SVG(to_svg(chart, alt_text))
 
 
 def with_names(df: pl.DataFrame, col: str = "area_id") -> pl.DataFrame:

@@ -16,8 +16,8 @@ from boligmonitor.areas import AREA_IDS, KOMMUNE_ID, PLAN_AREA_IDS, PLAN_TOTAL_I
 BIG_THREE = ("gl_jennumparken", "glarbjergvej", "hermann_stillingsvej")
 
 
-def _svg(chart) -> SVG:
-    return SVG(charts.to_svg(chart))
+def _svg(chart, alt_text: str) -> SVG:
+    return SVG(charts.to_svg(chart, alt_text))
 
 
 def annual_report(year: int) -> list:
@@ -41,7 +41,9 @@ def annual_report(year: int) -> list:
     out.append(Markdown(report.criteria_table(crit, year, "udsat" if year >= 2018 else "ghetto")))
     years = [y for y in report.list_years(cls) if y <= year]
     for criterion in ("employment", "education"):
-        out.append(_svg(report.criteria_chart(crit, criterion, "udsat", years=years)))
+        out.append(_svg(report.criteria_chart(crit, criterion, "udsat", years=years),
+                        f"Linjediagram: {report.CRITERION_DA[criterion]} pr. område og listeår til {year} "
+                        "med grænsen for udsatte boligområder. Tallene står i tabellen ovenfor."))
 
     if year >= 2021:
         out.append(Markdown(
@@ -107,7 +109,8 @@ def area_page(area_id: str) -> list:
     out.append(Markdown(" · ".join(facts)))
     from boligmonitor.geo import maps  # area outlines only: no person data
 
-    out.append(SVG(maps.to_svg(maps.area_map(highlight=area_id))))
+    out.append(SVG(charts.to_svg(maps.area_map(highlight=area_id),
+                                 f"Illustrativt kort over {a.name} og de øvrige områder med distriktsskolerne.")))
 
     out.append(Markdown("## Status på listerne\n\n" + report.area_history_table(cls, area_id)))
     out.append(Markdown("## Beboere\n\n" + report.area_population_table(pop, area_id)))
@@ -117,7 +120,9 @@ def area_page(area_id: str) -> list:
     out.append(Markdown(report.area_criteria_table(crit, area_id)))
     for criterion in ("employment", "crime", "education", "income"):
         out.append(_svg(report.criteria_chart(crit, criterion, "udsat", area_ids=[area_id],
-                                              years=[y for y in report.list_years(cls) if y >= 2018])))
+                                              years=[y for y in report.list_years(cls) if y >= 2018]),
+                        f"Linjediagram: {report.CRITERION_DA[criterion]} i {a.name} og Randers Kommune pr. "
+                        "listeår med grænsen. Tallene står i tabellen ovenfor."))
     ind = published.load("indikatorer")
     out.append(Markdown("## Helhedsplanens indikatorer\n\n" + report.area_indicator_table(ind, area_id)))
     return out

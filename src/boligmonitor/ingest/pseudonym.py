@@ -112,13 +112,15 @@ class Pseudonymiser:
             return self._ids(digits)
 
     def _ids(self, digits: pl.Series) -> pl.Series:
-        frame = pl.DataFrame({"_digits": digits}).with_row_index("_i")
-        new = (frame.select("_digits").drop_nulls().unique()
-               .join(self._map, on="_digits", how="anti"))
-        if new.height:
-            vals = new["_digits"].to_list()
+        # Join first: after the population files nearly every number is known already, so the
+        # numbers still to hash are found among the few rows the join left without an id.
+        frame = pl.DataFrame({"_digits": digits})
+        out = frame.join(self._map, on="_digits", how="left", maintain_order="left")
+        new = out.filter(pl.col("person_id").is_null() & pl.col("_digits").is_not_null())["_digits"].unique()
+        if new.len():
+            vals = new.to_list()
             add = pl.DataFrame({"_digits": vals, "person_id": self._hmac_ids(vals)},
                                schema={"_digits": pl.String, "person_id": pl.String})
             self._map = pl.concat([self._map, add])
-        out = frame.join(self._map, on="_digits", how="left", maintain_order="left")
+            out = frame.join(self._map, on="_digits", how="left", maintain_order="left")
         return out["person_id"]

@@ -85,7 +85,7 @@ def load_targets(path: Path | None = None) -> pl.DataFrame:
 
 def _table_exists(con, schema: str, name: str) -> bool:
     return con.execute("select count(*) from information_schema.tables where table_schema=? and table_name=?",
-                       [schema, name]).fetchone()[0] > 0
+                       [schema, name]).fetchall()[0][0] > 0  # fetchall: leaves no open result (DuckDB 2)
 
 
 def _columns(con, schema: str, name: str) -> set[str]:

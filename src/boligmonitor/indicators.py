@@ -50,6 +50,15 @@ def _exists(con, table: str) -> bool:
     ).fetchall()[0][0] > 0
 
 
+
+def _any_row_share(table: str, age_min: int, age_max: int) -> tuple[str, str]:
+    """Share of residents aged ``age_min``-``age_max`` with at least one row in ``staging.<table>``
+    in the year (charged, enrolled in day care, enrolled in the youth school)."""
+    return ("pct", f"""
+            with c as (select distinct person_id, year from staging.{table})
+            select grp, pa.year, count(c.person_id) n, count(*) d
+            from pa left join c using (person_id, year) where pa.age between {age_min} and {age_max} group by all""")
+
 def _prepare(con: duckdb.DuckDBPyConnection) -> None:
     """Temporary helper tables: persons with every group they count in, and full-time persons."""
     con.execute(
@@ -169,15 +178,9 @@ def _definitions(con) -> dict[str, tuple[str, str]]:
             select grp, pa.year, coalesce(sum(c.k), 0) n, count(*) d
             from pa left join c using (person_id, year) group by all""")
     if _exists(con, "staging.charges"):
-        d["charged_15_29_share"] = ("pct", """
-            with c as (select distinct person_id, year from staging.charges)
-            select grp, pa.year, count(c.person_id) n, count(*) d
-            from pa left join c using (person_id, year) where pa.age between 15 and 29 group by all""")
+        d["charged_15_29_share"] = _any_row_share("charges", 15, 29)
     if _exists(con, "staging.daycare"):
-        d["daycare_1_5_share"] = ("pct", """
-            with c as (select distinct person_id, year from staging.daycare)
-            select grp, pa.year, count(c.person_id) n, count(*) d
-            from pa left join c using (person_id, year) where pa.age between 1 and 5 group by all""")
+        d["daycare_1_5_share"] = _any_row_share("daycare", 1, 5)
     if _exists(con, "staging.exam_marks"):
         d["marks_9th_mean"] = ("mark", """
             select grp, pa.year, sum(m.mark) n, count(*) d
@@ -206,10 +209,7 @@ def _definitions(con) -> dict[str, tuple[str, str]]:
             select grp, pa.year, count(*) filter (where y.started_same_year) n, count(*) d
             from pa join staging.youth_education y using (person_id, year) group by all""")
     if _exists(con, "staging.youth_school"):
-        d["youth_school_14_18_share"] = ("pct", """
-            with c as (select distinct person_id, year from staging.youth_school)
-            select grp, pa.year, count(c.person_id) n, count(*) d
-            from pa left join c using (person_id, year) where pa.age between 14 and 18 group by all""")
+        d["youth_school_14_18_share"] = _any_row_share("youth_school", 14, 18)
     if _exists(con, "staging.ssp_concerns"):
         d["ssp_concerns"] = ("count", """
             select grp, pa.year, count(s.person_id) n, null d

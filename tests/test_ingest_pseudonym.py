@@ -23,7 +23,17 @@ def test_pseudonyms_are_keyed_and_stable():
     ids = p.ids(pl.Series(["0101801234", None, "0101801234", "6202851234"])).to_list()
     assert ids[0] == ids[2] == hmac_id(b"key-1", "0101801234")
     assert ids[1] is None and ids[3] != ids[0]
-    assert "0101801234" not in ids[0]
+    assert "0101801234" not in str(ids[0])
     other = Pseudonymiser(b"key-2").ids(pl.Series(["0101801234"])).to_list()[0]
     assert other != ids[0]
-    assert len(ids[0]) == 20
+    assert 0 <= ids[0] < 2**64 and p.ids(pl.Series(["0101801234"])).dtype == pl.UInt64
+    # The documented definition: the first 8 bytes of HMAC-SHA256(key, ten digits), big-endian.
+    import hashlib
+    import hmac
+    assert ids[0] == int.from_bytes(hmac.new(b"key-1", b"0101801234", hashlib.sha256).digest()[:8], "big")
+
+
+def test_id_text_is_16_hex_digits():
+    from boligmonitor.ingest.pseudonym import id_text
+    assert id_text(pl.Series([255, None, 2**64 - 1], dtype=pl.UInt64)).to_list() == [
+        "00000000000000ff", None, "ffffffffffffffff"]

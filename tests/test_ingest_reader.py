@@ -104,3 +104,60 @@ def test_parse_values():
     assert _apply(parse_int, ["12", "+3", "-4", "1,0", "x"]) == [12, 3, -4, None, None]
     assert _apply(parse_bool, ["J", "n", "ja", "NEJ", "1", "0", "maybe"]) == [
         True, False, True, False, True, False, None]
+
+
+# The byte-level split of clean files (reader._split_bytes) must give exactly what the text path gives.
+_FAST_CASES = {
+    "plain": "PNR;BRUTTOINDK;SKATTEPLIGTIG\n6101801234;1;J\n6202851234;2;N\n",
+    "crlf_no_final_newline": "PNR;BRUTTOINDK;SKATTEPLIGTIG\r\n6101801234;1;J\r\n6202851234;2;N",
+    "empty_quoted": 'PNR;BRUTTOINDK;SKATTEPLIGTIG\n"";"";""\n6101801234;"";J\n6202851234;2;""',
+    "quoted_values": 'PNR;BRUTTOINDK;SKATTEPLIGTIG\n"6101801234";"1,5";J\n6202851234;"";"N"\n',
+    "quote_inside": 'PNR;BRUTTOINDK;SKATTEPLIGTIG\n6101801234;1"";J\n6202851234;"""";N\n',
+    "spaces_around": "PNR;BRUTTOINDK;SKATTEPLIGTIG\n 6101801234 ;1; J\n6202851234;2 ;N \n",
+    "space_inside": "PNR;BRUTTOINDK;SKATTEPLIGTIG;NAVN\n6101801234;1;J;Søren Åby\n",
+    "nbsp_around": "PNR;BRUTTOINDK;SKATTEPLIGTIG\n6101801234;\u00a01;J\n",
+    "tab_around": "PNR;BRUTTOINDK;SKATTEPLIGTIG\n6101801234;1\t;J\n",
+    "stray_cr": "PNR;BRUTTOINDK;SKATTEPLIGTIG\n6101801234;1\r;J\n",
+    "blank_line": "PNR;BRUTTOINDK;SKATTEPLIGTIG\n6101801234;1;J\n\n6202851234;2;N\n",
+    "ragged": "PNR;BRUTTOINDK;SKATTEPLIGTIG\n6101801234;1;J;x\n6202851234;2\n",
+    "quoted_separator": 'PNR;BRUTTOINDK;SKATTEPLIGTIG;NAVN\n6101801234;1;J;"a;b"\n',
+    "comma": "PNR,BRUTTOINDK,SKATTEPLIGTIG\n6101801234,\"\",J\n",
+}
+
+
+@pytest.mark.parametrize("case", sorted(_FAST_CASES))
+@pytest.mark.parametrize("enc", ["utf-8", "utf-8-sig", "latin-1"])
+def test_byte_split_equals_text_split(tmp_path, case, enc):
+    p = _write(tmp_path, _FAST_CASES[case], enc)
+    fast, slow = read_raw(p, tmp_path, INC), read_raw(p, tmp_path, INC, fast=False)
+    assert fast.frame.equals(slow.frame), case
+    assert (fast.encoding, fast.separator, fast.extra) == (slow.encoding, slow.separator, slow.extra)
+
+
+def test_byte_split_is_used_for_clean_files(tmp_path, monkeypatch):
+    from boligmonitor.ingest import reader
+    calls = []
+    monkeypatch.setattr(reader, "_split_records", lambda *a, **k: calls.append(a) or pl.DataFrame())
+    p = _write(tmp_path, _FAST_CASES["empty_quoted"])
+    assert read_raw(p, tmp_path, INC).frame["gross_income"].to_list() == ["", "", "2"]
+    assert not calls
+
+
+def test_byte_split_equals_text_split_on_the_broken_corpus():
+    from pathlib import Path
+
+    import yaml
+    broken = Path(__file__).parent / "broken"
+    cases = yaml.safe_load((broken / "cases.yml").read_text(encoding="utf-8"))
+    compared = 0
+    for name, case in cases.items():
+        try:
+            fast = read_raw(broken / name, broken, register(case["register"]))
+        except FileError:
+            with pytest.raises(FileError):
+                read_raw(broken / name, broken, register(case["register"]), fast=False)
+            continue
+        slow = read_raw(broken / name, broken, register(case["register"]), fast=False)
+        assert fast.frame.equals(slow.frame), name
+        compared += 1
+    assert compared >= 10

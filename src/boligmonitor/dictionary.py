@@ -16,7 +16,7 @@ from boligmonitor.registers import REFERENCE_DIR, REGISTERS, Column, Register
 
 #: Danish names of the declared types and the DuckDB type they become in staging.
 TYPE_NAMES = {
-    "pnr": ("personnummer → pseudonym", "VARCHAR (person_id)"),
+    "pnr": ("personnummer → pseudonym", "UBIGINT (person_id)"),
     "str": ("tekst", "VARCHAR"),
     "code": ("kode", "VARCHAR"),
     "int": ("heltal", "BIGINT"),

@@ -144,7 +144,7 @@ def _prepare(con: duckdb.DuckDBPyConnection, settings: CriteriaSettings) -> None
         )
     else:
         con.execute(
-            "create or replace temp table _crit_spells (person_id varchar, benefit varchar, start_date date, "
+            "create or replace temp table _crit_spells (person_id ubigint, benefit varchar, start_date date, "
             "end_date date, extent_pct integer, activated boolean)"
         )
     cats = []

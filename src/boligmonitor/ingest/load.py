@@ -39,7 +39,7 @@ from boligmonitor.registers import REFERENCE_DIR, REFERENCE_REGISTERS, REGISTERS
 from boligmonitor.steps import BuildContext, StepResult
 
 #: Bump when reading/validation changes in a way that changes results (forces re-reading every file).
-INGEST_VERSION = "2"
+INGEST_VERSION = "3"
 CACHE = "ingest_cache"
 SQL_TYPES = {"pnr": "VARCHAR", "str": "VARCHAR", "code": "VARCHAR", "int": "BIGINT", "float": "DOUBLE",
              "date": "DATE", "bool": "BOOLEAN"}
@@ -74,7 +74,7 @@ def staging_columns(reg: Register) -> list[tuple[str, str]]:
     if reg.yearly:
         cols.append(("year", "INTEGER"))
     if reg.person_level:
-        cols.append(("person_id", "VARCHAR"))
+        cols.append(("person_id", "UBIGINT"))
     for c in reg.columns:
         if c.dtype != "pnr":
             cols.append((c.name, SQL_TYPES[c.dtype]))
@@ -402,7 +402,7 @@ def finalize(con: duckdb.DuckDBPyConnection, res: StepResult, recheck_all: bool 
         pnr_raw = next(c.raw for c in reg.columns if c.dtype == "pnr")
         person_q.append(
             f"select source_file, source_line, '{reg.name}' as register, year, '{pnr_raw}' as column_name, "
-            f"person_id as value, '{REASONS['person_not_in_population']}' as reason, "
+            f"lower(lpad(hex(person_id), 16, '0')) as value, '{REASONS['person_not_in_population']}' as reason, "
             f"'person_not_in_population' as reason_code from {pend}")
     con.execute(f"update {CACHE}.files set checked = true")
     for reg in REGISTERS:

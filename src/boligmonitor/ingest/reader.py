@@ -85,8 +85,18 @@ def read_sidecar(path: Path) -> dict:
     return {}
 
 
-_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}")
-_CP1252_ONLY = re.compile(rb"[\x80-\x9f]")
+#: Bytes 0x80-0x9f: printable in cp1252, control characters in Latin-1.
+_C1_BYTES = bytes(range(0x80, 0xA0))
+
+
+def _has_utf8_letters(data: bytes) -> bool:
+    """Whether the bytes hold some valid UTF-8 multi-byte character (what is left after dropping
+    the invalid bytes is not all ASCII). Plain decoding in C: much faster than a regex."""
+    return not data.decode("utf-8", errors="ignore").isascii()
+
+
+def _has_c1_bytes(data: bytes) -> bool:
+    return len(data.translate(None, _C1_BYTES)) != len(data)
 
 
 def _first_bad_line(data: bytes, encoding: str) -> int:
@@ -135,15 +145,15 @@ def decode(data: bytes, source_file: str, stated: str | None = None,
         return data.decode("utf-8"), "utf-8", False
     except UnicodeDecodeError:
         pass
-    if _UTF8_MULTIBYTE.search(data):
+    if _has_utf8_letters(data):
         # Valid UTF-8 letters and invalid bytes in the same file: mixed encodings.
         return data.decode("utf-8", errors="replace"), "utf-8", True
-    if _CP1252_ONLY.search(data):
+    if _has_c1_bytes(data):
         try:
             return data.decode("cp1252"), "cp1252", False
         except UnicodeDecodeError:
             pass
-    name = declared if declared in ("cp1252", "latin-1") and not _CP1252_ONLY.search(data) else "latin-1"
+    name = declared if declared in ("cp1252", "latin-1") and not _has_c1_bytes(data) else "latin-1"
     return data.decode("latin-1"), name, False
 
 
@@ -175,8 +185,9 @@ def _split_header(line: str, sep: str) -> list[str]:
     return next(csv.reader([line], delimiter=sep))
 
 
-def read_raw(path: Path, raw_root: Path, reg: Register, data: bytes | None = None) -> RawTable:
-    """Read one file into string columns (see the module docstring). Raises :class:`FileError`."""
+def read_raw(path: Path, raw_root: Path, reg: Register, data: bytes | None = None, fast: bool = True) -> RawTable:
+    """Read one file into string columns (see the module docstring). Raises :class:`FileError`.
+    ``fast=False`` skips the byte-level split of clean files (tests compare the two paths)."""
     source_file = path.relative_to(raw_root).as_posix() if path.is_relative_to(raw_root) else path.name
     if data is None:
         try:
@@ -189,15 +200,15 @@ def read_raw(path: Path, raw_root: Path, reg: Register, data: bytes | None = Non
     except FileError as e:
         e.file = source_file
         raise
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if not text.strip():
+    bom = 1 if text.startswith("\ufeff") else 0
+    if len(text) == bom or (text[bom].isspace() and text[bom:].isspace()):
         raise FileError("the file is empty", file=source_file, code="empty")
-
-    first_nl = text.find("\n")
-    header_line = text if first_nl < 0 else text[:first_nl]
+    # The header line, with line ends made "\n" (the whole text only for a file with "\r" line ends).
+    nl = text.find("\n")
+    head = text[bom:] if nl < 0 else text[bom:nl + 1]
+    if "\r" in head:
+        head = _normalise_line_ends(head)
+    header_line = head.split("\n", 1)[0]
     stated_sep = sidecar.get("separator") or sidecar.get("delimiter")
     candidates = (str(stated_sep),) if stated_sep else SEPARATORS
     best = None
@@ -229,16 +240,27 @@ def read_raw(path: Path, raw_root: Path, reg: Register, data: bytes | None = Non
             nm += "_"
         extra[nm] = header[i]
 
-    body = "" if first_nl < 0 else text[first_nl + 1:]
     nh = len(header)
-    frame = _split_records(body, sep, nh)
+    split = None if mixed or not fast else _split_bytes(_body_bytes(data, text, encoding), sep, nh)
+    if split is not None:  # the common, clean file: split from the bytes (see _split_bytes)
+        frame, strip = split
+    else:
+        full = _normalise_line_ends(text[bom:])
+        first_nl = full.find("\n")
+        body = "" if first_nl < 0 else full[first_nl + 1:]
+        frame = _split_records(body, sep, nh)
+        strip = _field_names(nh)
     if frame.height == 0:
         raise FileError("the file has a header but no data rows", file=source_file, code="empty")
+
+    def field(idx: int) -> pl.Expr:
+        return pl.col(f"_f{idx}").str.strip_chars() if f"_f{idx}" in strip else pl.col(f"_f{idx}")
+
     cols = [pl.col("source_line"), pl.col("n_fields"), pl.col("bad_encoding")]
     for name, idx in found.items():
-        cols.append(pl.col(f"_f{idx}").str.strip_chars().alias(name))
+        cols.append(field(idx).alias(name))
     for nm, h in extra.items():
-        cols.append(pl.col(f"_f{header.index(h)}").str.strip_chars().alias(nm))
+        cols.append(field(header.index(h)).alias(nm))
     frame = frame.select(cols)
     if not mixed:
         frame = frame.with_columns(pl.lit(False).alias("bad_encoding"))
@@ -250,6 +272,10 @@ def read_raw(path: Path, raw_root: Path, reg: Register, data: bytes | None = Non
                      + ", ".join(reg.column(n).raw for n in missing_optional))
     return RawTable(path, source_file, encoding, sep, header, {n: header[i] for n, i in found.items()},
                     missing_optional, extra, frame, nh, notes)
+
+
+def _normalise_line_ends(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
 
 
 def _field_names(n: int) -> list[str]:
@@ -373,6 +399,87 @@ def _split_plain(body: str, sep: str, nh: int) -> pl.DataFrame | None:
         pl.lit(False).alias("bad_encoding"),
         *names,
     )
+
+
+#: Encodings whose bytes are UTF-8 as they stand (an ASCII file is named after the register's usual one).
+_UTF8_AS_IS = ("utf-8", "utf-8-sig", "ascii")
+
+
+def _body_bytes(data: bytes, text: str, encoding: str) -> bytes:
+    """The data lines as UTF-8 bytes (everything after the header line, line ends as in the file).
+    UTF-8 and ASCII files are sliced as they are (no decoding, no copy of the text); others are
+    encoded from the decoded text."""
+    if encoding in _UTF8_AS_IS or data.isascii():
+        raw = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    else:
+        raw = text.encode("utf-8")
+    nl = raw.find(b"\n")
+    return b"" if nl < 0 else raw[nl + 1:]
+
+
+#: Whitespace that polars' strip_chars removes (Unicode White_Space): ASCII ones, and the lead bytes
+#: of the others in UTF-8 (U+0085, U+00A0: C2; U+1680: E1; U+2000-U+205F: E2; U+3000: E3).
+_ASCII_SPACE = (" ", "\t", "\x0b", "\x0c")
+_UNICODE_SPACE_LEAD = (b"\xc2", b"\xe1", b"\xe2", b"\xe3")
+
+
+def _columns_to_strip(body: bytes, fields: pl.DataFrame) -> list[str]:
+    """The columns in which some field may have whitespace around it: those holding a whitespace
+    character at all (every column when the file has non-ASCII whitespace, which register data
+    rarely has; æøå are C3 xx). Single-byte and literal searches only: cheap."""
+    names = fields.columns
+    if not body.isascii() and any(u in body for u in _UNICODE_SPACE_LEAD):
+        return names
+    present = [w for w in _ASCII_SPACE if w.encode() in body]
+    if not present:
+        return []
+    hit = fields.select(pl.any_horizontal(pl.col(n).str.contains(w, literal=True).any() for w in present)
+                        .alias(n) for n in names).row(0)
+    return [n for n, h in zip(names, hit) if h]
+
+
+def _split_bytes(body: bytes, sep: str, nh: int) -> tuple[pl.DataFrame, list[str]] | None:
+    """The clean file, split by polars' CSV reader straight from the bytes: (frame as
+    :func:`_split_plain` returns it, the field columns that may need stripping). None when the
+    body is not that simple, and the text path decides.
+
+    Simple means: only ``\\r\\n`` or ``\\n`` line ends, every line exactly ``nh`` fields (the body
+    holds ``(nh - 1) x lines`` separators and polars refuses a longer line, so a blank line cannot
+    hide either) and no quote except empty fields written ``""``. Only the columns that hold
+    whitespace are stripped (:func:`_columns_to_strip`).
+    """
+    sb = sep.encode("utf-8")
+    if len(sb) != 1 or sb in (b"\r", b"\n", b'"') or nh < 2 or not body:
+        return None
+    if b"\r" in body:
+        body = body.replace(b"\r\n", b"\n")
+        if b"\r" in body:
+            return None
+    n_lines = body.count(b"\n") + (0 if body.endswith(b"\n") else 1)
+    if body.count(sb) != (nh - 1) * n_lines:
+        return None
+    names = _field_names(nh)
+    try:
+        fields = pl.read_csv(body, has_header=False, separator=sep, quote_char=None,
+                             schema={n: pl.String for n in names}, empty_string_is_null=False,
+                             truncate_ragged_lines=False, comment_prefix=None, eol_char="\n",
+                             raise_if_empty=False)
+    except pl.exceptions.PolarsError:
+        return None
+    if fields.height != n_lines or fields.width != nh:
+        return None
+    if b'"' in body:  # empty fields written "" become empty; any other quote: the text path
+        fields = fields.with_columns(pl.when(pl.col(n) == '""').then(pl.lit("")).otherwise(pl.col(n)).alias(n)
+                                     for n in names)
+        if any(fields.select(pl.col(n).str.contains('"', literal=True).any() for n in names).row(0)):
+            return None
+    frame = fields.select(
+        pl.int_range(2, n_lines + 2, dtype=pl.Int32).alias("source_line"),
+        pl.lit(nh, pl.Int32).alias("n_fields"),
+        pl.lit(False).alias("bad_encoding"),
+        *names,
+    )
+    return frame, _columns_to_strip(body, fields)
 
 
 def _records_frame(starts: list[int], recs: list[list[str]], nh: int) -> pl.DataFrame:

@@ -12,7 +12,14 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from boligmonitor.ingest.pseudonym import HIDDEN_PNR, INVALID_PNR, PNR_SEARCH, Pseudonymiser, pnr_digits_expr
+from boligmonitor.ingest.pseudonym import (
+    HIDDEN_PNR,
+    INVALID_PNR,
+    PNR_SEARCH,
+    Pseudonymiser,
+    id_text,
+    pnr_digits_expr,
+)
 from boligmonitor.ingest.reader import FileError, RawTable
 from boligmonitor.ingest.rules import DATE_ORDER, PERIOD_RULES, REASONS, WRONG_YEAR_SHARE
 from boligmonitor.registers import Column, Register
@@ -62,7 +69,7 @@ def attach_person_ids(rows: pl.DataFrame, quarantine: pl.DataFrame, pseudo: Pseu
     if "_pnr" in quarantine.columns:
         sub = quarantine.filter(pl.col("_pnr").is_not_null())
         if sub.height:
-            ids = pseudo.ids(sub["_pnr"])
+            ids = id_text(pseudo.ids(sub["_pnr"]))
             sub = sub.with_columns(
                 pl.when(pl.col("value").is_null() | (pl.col("value") == "")).then(ids)
                 .otherwise(pl.concat_str([ids, pl.col("value")], separator=" | ")).alias("value"))
@@ -304,7 +311,7 @@ def validate(raw: RawTable, reg: Register, year: int | None, pseudo: Pseudonymis
     for nm in raw.extra:
         if rows.height and rows[nm].str.contains(PNR_SEARCH).fill_null(False).any() and pseudo is not None:
             digits = rows.select(pnr_digits_expr(pl.col(nm))).to_series()
-            ids = pseudo.ids(digits)
+            ids = id_text(pseudo.ids(digits))
             rows = rows.with_columns(
                 pl.when(pl.col(nm).is_null() | (pl.col(nm) == "")).then(pl.lit(None, pl.String))
                 .otherwise(pl.coalesce(ids, pl.lit(INVALID_PNR))).alias(nm))

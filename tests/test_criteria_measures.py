@@ -230,3 +230,12 @@ def test_bad_setting_is_a_step_error(db):
                        settings={"criteria": {"average_method": "median"}})
     out = run(db, ctx)
     assert out.errors and "average_method" in out.errors[0]
+
+
+def test_income_and_education_have_one_row_per_person_year_by_declaration():
+    """measures.py reads staging.income and staging.education without de-duplicating: that relies on
+    each being a yearly register keyed by the person alone (ingest quarantines a second row)."""
+    from boligmonitor.registers import register
+    for name in ("indkomst", "uddannelse"):
+        reg = register(name)
+        assert reg.yearly and reg.key == ("pnr",), name

@@ -37,3 +37,15 @@ def test_id_text_is_16_hex_digits():
     from boligmonitor.ingest.pseudonym import id_text
     assert id_text(pl.Series([255, None, 2**64 - 1], dtype=pl.UInt64)).to_list() == [
         "00000000000000ff", None, "ffffffffffffffff"]
+
+
+def test_fast_pnr_rule_agrees_with_the_text_rule():
+    """pnr_digits checks ten-digit values as numbers; the general text rule must agree on everything."""
+    from boligmonitor.ingest.pseudonym import _pnr_digits_text, pnr_digits
+    values = ["0101801234", "010180-1234", "6101801234", "2902001234", "8902001234", "2902011234", "3002801234",
+              "3213801234", "0100801234", "123456789", "01018012345", "01-01-80-1234", "abcdefghij", "",
+              None, " 0101801234", "0101801234 ", "+101801234", "-101801234", "0000000000", "9999999999",
+              "3112991234", "3111991234", "0113801234", "9112991234", "6002801234", "1.01801234", "0x01801234",
+              "0101801234\n", "٠١٠١٨٠١٢٣٤"]
+    s = pl.Series("v", values * 2, dtype=pl.String)
+    assert pnr_digits(s).to_list() == _pnr_digits_text(s).to_list()

@@ -161,3 +161,37 @@ def test_byte_split_equals_text_split_on_the_broken_corpus():
         assert fast.frame.equals(slow.frame), name
         compared += 1
     assert compared >= 10
+
+
+_TRICKY = ["01-02-2020", "1-2-2020", "01-02-20", "01.02.2020", "01/02/2020", "2020-02-01", "2020-2-1",
+           "29-02-2021", "29-02-2020", "31-12-1899", "00-01-2020", "01-13-2020", "01-02-20201", "", None, " ",
+           "x", "1,5", "2.25", "-3", "+4", "1.234.567,5", "1.234,5", "12.34,5", "1,2,3", "1e5", "1E5", "inf",
+           "nan", "-0", ".5", "5.", "1 000", "J", "n", "ja", "NEJ", "1", "0", "Y", "true", "Sand", "maybe"]
+
+
+def test_fast_value_parsers_agree_with_the_general_rules():
+    """The one-pass parsers (data-dependent shortcuts) give what the general rules give."""
+    from boligmonitor.ingest.validate import _parse_date_series_general
+    values = pl.Series("v", _TRICKY * 3, dtype=pl.String)
+    assert _apply(parse_date, values.to_list()) == _parse_date_series_general(values).to_list()
+    clean_dates = pl.Series("v", ["01-02-2020", "31-12-1999"] * 5)
+    assert _apply(parse_date, clean_dates.to_list()) == _parse_date_series_general(clean_dates).to_list()
+
+    def float_reference(s):  # the rule written as one expression (slow: the regex on every value)
+        both = s.str.contains(".", literal=True) & s.str.contains(",", literal=True)
+        thousands = both & s.str.contains(r"^[+-]?\d{1,3}(\.\d{3})+,\d*$")
+        s = pl.when(thousands).then(s.str.replace_all(".", "", literal=True)).when(both).then(None).otherwise(s)
+        v = s.str.replace(",", ".", literal=True).cast(pl.Float64, strict=False)
+        return pl.when(v.is_finite() & ~s.str.contains("e", literal=True) & ~s.str.contains("E", literal=True)
+                       ).then(v)
+
+    for vals in (values.to_list(), ["1", "2.5", None, "3e2", "inf"], ["1,5", "7"]):
+        assert _apply(parse_float, vals) == _apply(float_reference, vals)
+
+    def bool_reference(s):
+        u = s.str.strip_chars().str.to_uppercase()
+        return pl.when(u.is_in(["J", "JA", "1", "Y", "YES", "TRUE", "SAND"])).then(True).when(
+            u.is_in(["N", "NEJ", "0", "NO", "FALSE", "FALSK"])).then(False)
+
+    for vals in (values.to_list(), ["J", "N", None, "J"]):
+        assert _apply(parse_bool, vals) == _apply(bool_reference, vals)

@@ -245,14 +245,9 @@ def compute_components(con: duckdb.DuckDBPyConnection, settings: CriteriaSetting
 
     # Education: residents 30-59, highest education at status 1 January of y.
     if _has(con, "staging.education"):
-        # One row per person-year, chosen once for both components (a window over 800,000 rows).
-        con.execute(
-            """
-            create or replace temp table _crit_edu as
-            select * from staging.education
-            qualify row_number() over (partition by person_id, year order by person_id) = 1
-            """
-        )
+        # One row per person-year already: the register's key is the person within each year's file
+        # (checked at ingest; tests/test_criteria_measures.py guards the declaration).
+        con.execute("create or replace temp view _crit_edu as select * from staging.education")
         src18 = ", ".join(f"'{x}'" for x in EDUCATION_SOURCES_2018)
         for comp, valid in (("education_2018", f"e.education_source in ({src18})"), ("education_2013", "true")):
             level = (
@@ -291,10 +286,7 @@ def compute_components(con: duckdb.DuckDBPyConnection, settings: CriteriaSetting
         )
         rows += q(
             f"""
-            with inc as (
-                select * from staging.income
-                qualify row_number() over (partition by person_id, year order by person_id) = 1
-            )
+            with inc as (select * from staging.income)  -- one row per person-year (the register's key)
             select g.group_id, 'income', i.year, sum(i.gross_income)::DOUBLE, count(*)::DOUBLE
             from inc i
             join _crit_grp g on g.person_id = i.person_id and g.year = least(i.year + 1, {max_year})

@@ -51,7 +51,31 @@ _DAYS_IN_MONTH = {1: 31, 2: 29, 3: 31, 4: 30, 5: 31, 6: 30, 7: 31, 8: 31, 9: 30,
 
 
 def pnr_digits(values: pl.Series) -> pl.Series:
-    """Normalised ten digits of each valid PNR, else null (vectorised, in stages: fast)."""
+    """Normalised ten digits of each valid PNR, else null (vectorised).
+
+    The usual value, exactly ten digits, is checked with integer arithmetic on the number (fast);
+    anything else (``DDMMYY-SSSS``, spaces, invalid values) goes through :func:`_pnr_digits_text`."""
+    s = values.cast(pl.String)
+    num = s.cast(pl.Int64, strict=False)
+    usual = (s.str.len_bytes() == 10) & num.is_not_null() & (num >= 0) & ~s.str.starts_with("+")
+    f = pl.DataFrame({"s": s, "num": num, "usual": usual.fill_null(False)})
+    dd = pl.col("num") // 100_000_000
+    mm = (pl.col("num") // 1_000_000) % 100
+    yy = (pl.col("num") // 10_000) % 100
+    f = f.with_columns(pl.when(dd > 60).then(dd - 60).otherwise(dd).alias("dd"), mm.alias("mm"), yy.alias("yy"))
+    f = f.with_columns(pl.col("mm").replace_strict(_DAYS_IN_MONTH, default=0, return_dtype=pl.Int64).alias("dim"))
+    ok = ((pl.col("dd") >= 1) & (pl.col("dd") <= pl.col("dim"))
+          & ((pl.col("mm") != 2) | (pl.col("dd") <= 28) | (pl.col("yy") % 4 == 0)))
+    out = f.select(pl.when(pl.col("usual") & ok).then(pl.col("s")).alias(values.name)).to_series()
+    other = ~f["usual"] & s.is_not_null()
+    if other.any():
+        idx = other.arg_true()
+        out = out.scatter(idx, _pnr_digits_text(s.gather(idx)))
+    return out
+
+
+def _pnr_digits_text(values: pl.Series) -> pl.Series:
+    """:func:`pnr_digits` for any text (the general rule, in string operations)."""
     f = pl.DataFrame({"s": values.cast(pl.String)}).with_columns(
         pl.col("s").str.strip_chars()).with_columns(
         pl.col("s").str.replace("-", "", literal=True).alias("d"),
@@ -86,19 +110,21 @@ def is_valid_pnr(value: str) -> bool:
 
 
 class Pseudonymiser:
-    """Maps PNR digits to pseudonyms; computes each HMAC once per build."""
+    """Maps PNR digits to pseudonyms; computes each HMAC once per build.
+
+    The digits are handled as integers (ten digits fit in 64 bits; the HMAC input is the number
+    written with ten digits again), so looking up millions of rows is an integer join."""
 
     def __init__(self, key: bytes):
         if not key:
             raise ValueError("empty HMAC key")
         self.key = key
         self._lock = threading.Lock()
-        self._map = pl.DataFrame({"_digits": [], "person_id": []},
-                                 schema={"_digits": pl.String, "person_id": pl.UInt64})
+        self._map = pl.DataFrame(schema={"_digits": pl.Int64, "person_id": pl.UInt64})
 
-    def _hmac_ids(self, values: list[str]) -> list[int]:
-        """:func:`hmac_id` of each value, twice as fast for many values: HMAC (RFC 2104) is
-        ``H((K ^ opad) || H((K ^ ipad) || m))``, so the hash states after the two padded keys are
+    def _hmac_ids(self, values: list[int]) -> list[int]:
+        """:func:`hmac_id` of each value (ten digits), twice as fast for many values: HMAC (RFC 2104)
+        is ``H((K ^ opad) || H((K ^ ipad) || m))``, so the hash states after the two padded keys are
         computed once and copied per value (``hmac.digest`` starts from the key every time)."""
         key = self.key if len(self.key) <= 64 else hashlib.sha256(self.key).digest()  # 64: SHA-256 block
         key = key.ljust(64, b"\0")
@@ -107,16 +133,19 @@ class Pseudonymiser:
         out = []
         for v in values:
             inner = inner0.copy()
-            inner.update(v.encode("ascii"))
+            inner.update(b"%010d" % v)
             outer = outer0.copy()
             outer.update(inner.digest())
             out.append(int.from_bytes(outer.digest()[:ID_BYTES], "big"))
-        if values and out[0] != hmac_id(self.key, values[0]):  # cheap guard: same result as hmac.digest
+        if values and out[0] != hmac_id(self.key, "%010d" % values[0]):  # cheap guard: same as hmac.digest
             raise AssertionError("pseudonym shortcut disagrees with hmac.digest")
         return out
 
     def ids(self, digits: pl.Series) -> pl.Series:
-        """person_id for each element of ``digits`` (null stays null)."""
+        """person_id for each element of ``digits`` (ten-digit strings from :func:`pnr_digits`, or
+        those as integers; null stays null)."""
+        if digits.dtype != pl.Int64:
+            digits = digits.cast(pl.Int64, strict=True)
         with self._lock:
             return self._ids(digits)
 
@@ -129,7 +158,7 @@ class Pseudonymiser:
         if new.len():
             vals = new.to_list()
             add = pl.DataFrame({"_digits": vals, "person_id": self._hmac_ids(vals)},
-                               schema={"_digits": pl.String, "person_id": pl.UInt64})
+                               schema={"_digits": pl.Int64, "person_id": pl.UInt64})
             self._map = pl.concat([self._map, add])
             out = frame.join(self._map, on="_digits", how="left", maintain_order="left")
         return out["person_id"]

@@ -79,7 +79,7 @@ def attach_person_ids(rows: pl.DataFrame, quarantine: pl.DataFrame, pseudo: Pseu
     return rows, quarantine
 
 
-def _parse_date_series(values: pl.Series) -> pl.Series:
+def _parse_date_series_general(values: pl.Series) -> pl.Series:
     f = pl.DataFrame({"s": values}).with_columns(
         pl.col("s").str.replace_all(".", "-", literal=True).str.replace_all("/", "-", literal=True))
     f = f.with_columns((pl.col("s").str.slice(-5, 1) == "-").alias("dmy"))
@@ -92,28 +92,65 @@ def _parse_date_series(values: pl.Series) -> pl.Series:
     return out
 
 
+#: The usual shape of a date in the extracts; parsed in one pass (the general rule gives the same).
+_DMY = r"^\d{2}-\d{2}-\d{4}$"
+
+
+def _parse_date_series(values: pl.Series) -> pl.Series:
+    usual = values.str.contains(_DMY)
+    if usual.all():  # no null either
+        return values.str.to_date("%d-%m-%Y", strict=False)
+    out = pl.select(pl.when(usual).then(values.str.to_date("%d-%m-%Y", strict=False))).to_series()
+    other = (~usual).fill_null(False) & (values != "").fill_null(False)
+    if other.any():
+        idx = other.arg_true()
+        out = out.scatter(idx, _parse_date_series_general(values.gather(idx)))
+    return out.alias(values.name)
+
+
 def parse_date(s: pl.Expr) -> pl.Expr:
     """``dd-mm-yyyy`` (also ``dd.mm.yyyy``, ``dd/mm/yyyy``) or ISO ``yyyy-mm-dd``; else null.
     Values arrive stripped (the reader strips every field)."""
     return s.map_batches(_parse_date_series, return_dtype=pl.Date)
 
 
+def _parse_float_series(values: pl.Series) -> pl.Series:
+    s = values
+    comma = s.str.contains(",", literal=True)
+    if comma.any():
+        both = comma & s.str.contains(".", literal=True)
+        if both.any():  # 1.234,5: "." thousands separators with a decimal comma; else not a number
+            thousands = both & s.str.contains(r"^[+-]?\d{1,3}(\.\d{3})+,\d*$")
+            s = pl.select(pl.when(thousands).then(s.str.replace_all(".", "", literal=True))
+                          .when(both).then(None).otherwise(s)).to_series()
+        s = s.str.replace(",", ".", literal=True)
+    v = s.cast(pl.Float64, strict=False)
+    ok = v.is_finite() & ~s.str.contains("e", literal=True) & ~s.str.contains("E", literal=True)
+    return pl.select(pl.when(ok).then(v)).to_series().alias(values.name)
+
+
 def parse_float(s: pl.Expr) -> pl.Expr:
     """Decimal comma or point, optional ``.`` thousands separators with a decimal comma; finite only."""
-    both = s.str.contains(".", literal=True) & s.str.contains(",", literal=True)
-    thousands = both & s.str.contains(r"^[+-]?\d{1,3}(\.\d{3})+,\d*$")
-    s = pl.when(thousands).then(s.str.replace_all(".", "", literal=True)).when(both).then(None).otherwise(s)
-    v = s.str.replace(",", ".", literal=True).cast(pl.Float64, strict=False)
-    return pl.when(v.is_finite() & ~s.str.contains("e", literal=True) & ~s.str.contains("E", literal=True)).then(v)
+    return s.map_batches(_parse_float_series, return_dtype=pl.Float64)
 
 
 def parse_int(s: pl.Expr) -> pl.Expr:
     return s.cast(pl.Int64, strict=False)
 
 
+_BOOL_VALUES = _TRUE + _FALSE
+
+
+def _parse_bool_series(values: pl.Series) -> pl.Series:
+    u = values
+    if not (u.is_in(_BOOL_VALUES) | u.is_null()).all():  # lower case, spaces: normalise first
+        u = u.str.strip_chars().str.to_uppercase()
+    return pl.select(pl.when(u.is_in(_TRUE)).then(True).when(u.is_in(_FALSE)).then(False)).to_series() \
+        .alias(values.name)
+
+
 def parse_bool(s: pl.Expr) -> pl.Expr:
-    u = s.str.strip_chars().str.to_uppercase()
-    return pl.when(u.is_in(_TRUE)).then(True).when(u.is_in(_FALSE)).then(False)
+    return s.map_batches(_parse_bool_series, return_dtype=pl.Boolean)
 
 
 def _range_text(c: Column) -> str:
@@ -218,17 +255,18 @@ def validate(raw: RawTable, reg: Register, year: int | None, pseudo: Pseudonymis
     qparts: list[pl.DataFrame] = []
 
     # 1. Structural problems: wrong number of fields, undecodable characters.
-    wrong_n = f.filter(pl.col("n_fields") != raw.n_header_fields)
-    if wrong_n.height:
+    # (Each filter copies the frame: only done when some row is affected.)
+    if (f["n_fields"] != raw.n_header_fields).any():
+        wrong_n = f.filter(pl.col("n_fields") != raw.n_header_fields)
         qparts.append(_q(wrong_n, src, rname, year, None,
                          pl.format("{} felter (overskriften har {})", pl.col("n_fields"),
                                    pl.lit(raw.n_header_fields)),
                          pl.lit("wrong_field_count")))
-    f = f.filter(pl.col("n_fields") == raw.n_header_fields)
-    bad_enc = f.filter(pl.col("bad_encoding"))
-    if bad_enc.height:
+        f = f.filter(pl.col("n_fields") == raw.n_header_fields)
+    if f["bad_encoding"].any():
+        bad_enc = f.filter(pl.col("bad_encoding"))
         qparts.append(_q(bad_enc, src, rname, year, None, pl.lit(None, pl.String), pl.lit("bad_encoding")))
-    f = f.filter(~pl.col("bad_encoding"))
+        f = f.filter(~pl.col("bad_encoding"))
 
     # 2. Column checks.
     for name in raw.missing_optional:
@@ -254,9 +292,11 @@ def validate(raw: RawTable, reg: Register, year: int | None, pseudo: Pseudonymis
         )
 
     err_cols = [f"_e_{c.name}" for c in reg.columns]
-    any_err = pl.any_horizontal([pl.col(e).is_not_null() for e in err_cols])
-    bad = f.filter(any_err)
-    good = f.filter(~any_err)
+    any_err = f.select(pl.any_horizontal([pl.col(e).is_not_null() for e in err_cols])).to_series()
+    if any_err.any():
+        bad, good = f.filter(any_err), f.filter(~any_err)
+    else:
+        bad, good = f.clear(), f
 
     pnr_cols = [c for c in reg.columns if c.dtype == "pnr"]
     if pnr_cols and pseudo is None:
@@ -277,7 +317,10 @@ def validate(raw: RawTable, reg: Register, year: int | None, pseudo: Pseudonymis
 
     # 4. Duplicate keys among the rows that passed: the first occurrence is loaded, later ones quarantined.
     key_cols = [f"_v_{k}" for k in reg.key]
-    if good.height and key_cols:
+    # Rows are in file order, so "not the first of its key" is "a later occurrence"; the cheap
+    # first-distinct test decides whether the (costlier) window is needed at all.
+    if good.height and key_cols and not good.select(
+            (pl.col(key_cols[0]) if len(key_cols) == 1 else pl.struct(key_cols)).is_first_distinct().all()).item():
         good = good.with_columns(pl.col("source_line").min().over(key_cols).alias("_first"))
         dup = good.filter(pl.col("source_line") != pl.col("_first"))
         if dup.height:
@@ -304,7 +347,7 @@ def validate(raw: RawTable, reg: Register, year: int | None, pseudo: Pseudonymis
         out_cols.append(pl.col(f"_v_{c.name}").alias(c.name))
     extras = [pl.when(pl.col(nm) == "").then(pl.lit(None, pl.String)).otherwise(pl.col(nm)).alias(nm)
               for nm in raw.extra]
-    pnr_out = [pl.col(f"_v_{pnr_cols[0].name}").alias("_pnr")] if pnr_cols else []
+    pnr_out = [pl.col(f"_v_{pnr_cols[0].name}").cast(pl.Int64).alias("_pnr")] if pnr_cols else []
     rows = good.select([*out_cols[:1], *pnr_out, *out_cols[1:], *extras, "source_line"] if year is not None
                        else [*pnr_out, *out_cols, *extras, "source_line"])
     # Extra columns that hold person numbers are pseudonymised too, never stored in clear.

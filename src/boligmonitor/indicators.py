@@ -59,70 +59,116 @@ def _any_row_share(table: str, age_min: int, age_max: int) -> tuple[str, str]:
             select grp, pa.year, count(c.person_id) n, count(*) d
             from pa left join c using (person_id, year) where pa.age between {age_min} and {age_max} group by all""")
 
+#: The columns of ``core.person_year`` the indicators read (``pa`` holds only these, plus ``grp``).
+_PA_COLUMNS = "person_id, year, age, nonwestern, household_id, address_key"
+_EDU = """(select e.*, try_cast(substr(highest_education, 1, 2) as integer) as lvl,
+                  try_cast(substr(ongoing_education, 1, 2) as integer) as ong
+           from staging.education e)"""
+_KNOWN_BASIC = "(lvl = 10 and coalesce(education_source, 'REG') in ('REG', 'GODK'))"
+_CRIT_BASIC = "(lvl is null or lvl in (10, 90) or coalesce(education_source, '') in ('SELV', 'IMP', ''))"
+
+
 def _prepare(con: duckdb.DuckDBPyConnection) -> None:
-    """Temporary helper tables: persons with every group they count in, and full-time persons."""
+    """Temporary helper tables: persons with every group they count in (``pa``), full-time persons
+    (``fte``), and one aggregate table per family of indicators that read the same join
+    (``_ind_pa``, ``_ind_edu``, ``_ind_fte``): one pass over the persons instead of one per indicator.
+    An indicator computed from a family table keeps only the groups its own query would have had
+    (e.g. a group with nobody aged 30-59 has no row for the 30-59 shares)."""
     con.execute(
         f"""
         create or replace temp table pa as
-        select p.*, p.area_id as grp from core.person_year p where p.area_id is not null
+        select {_PA_COLUMNS}, area_id as grp from core.person_year where area_id is not null
         union all
-        select p.*, 'helhedsplan' from core.person_year p where p.area_id in ({PLAN_AREAS_SQL})
+        select {_PA_COLUMNS}, 'helhedsplan' from core.person_year where area_id in ({PLAN_AREAS_SQL})
         union all
-        select p.*, 'randers_kommune' from core.person_year p
+        select {_PA_COLUMNS}, 'randers_kommune' from core.person_year
         """
     )
     con.execute(
-        f"""
-        create or replace temp table fte as
-        with b as (
-            select person_id, year, benefit, activated, extent_pct, {employment_category_sql()} as cat,
-                   greatest(start_date, make_date(year, 1, 1)) as s,
-                   least(coalesce(end_date, make_date(year, 12, 31)), make_date(year, 12, 31)) as e
-            from staging.benefits
-        )
-        select person_id, year, cat,
-               sum(greatest(date_diff('day', s, e) + 1, 0)
-                   / (date_diff('day', make_date(year, 1, 1), make_date(year, 12, 31)) + 1)
-                   * extent_pct / 100.0) as fte
-        from b where cat is not null group by all
+        """
+        create or replace temp table _ind_pa as
+        select grp, year, count(*) as residents, count(distinct household_id) as households,
+               count(*) filter (where age < 18) as under18, count(*) filter (where age >= 65) as age65,
+               count(*) filter (where nonwestern) as nonwestern
+        from pa group by all
         """
     )
+    if _exists(con, "staging.education"):
+        con.execute(
+            f"""
+            create or replace temp table _ind_edu as
+            select grp, pa.year,
+                   count(*) filter (where {_KNOWN_BASIC} and ong is null) as known_basic_15_64,
+                   count(*) as n_15_64,
+                   count(*) filter (where pa.age between 30 and 59 and {_CRIT_BASIC}) as basic_30_59,
+                   count(*) filter (where pa.age between 30 and 59) as n_30_59,
+                   count(*) filter (where pa.age between 18 and 29 and ((lvl between 20 and 89) or ong is not null))
+                       as youth_edu_18_29,
+                   count(*) filter (where pa.age between 18 and 29 and {_CRIT_BASIC} and ong is null)
+                       as basic_not_in_edu_18_29,
+                   count(*) filter (where pa.age between 18 and 29) as n_18_29
+            from pa left join {_EDU} e using (person_id, year)
+            where pa.age between 15 and 64 group by all
+            """
+        )
+    if _exists(con, "staging.benefits"):
+        con.execute(
+            f"""
+            create or replace temp table fte as
+            with b as (
+                select person_id, year, benefit, activated, extent_pct, {employment_category_sql()} as cat,
+                       greatest(start_date, make_date(year, 1, 1)) as s,
+                       least(coalesce(end_date, make_date(year, 12, 31)), make_date(year, 12, 31)) as e
+                from staging.benefits
+            )
+            select person_id, year, cat,
+                   sum(greatest(date_diff('day', s, e) + 1, 0)
+                       / (date_diff('day', make_date(year, 1, 1), make_date(year, 12, 31)) + 1)
+                       * extent_pct / 100.0) as fte
+            from b where cat is not null group by all
+            """
+        )
+        cats = "ABCDE"
+        per_cat = ", ".join(f"sum(fte) filter (where cat = '{c}') as {c.lower()}" for c in cats)
+        sums = ", ".join(f"sum(f.{c.lower()}) as fte_{c}, count(f.{c.lower()}) as with_{c}" for c in cats)
+        con.execute(
+            f"""
+            create or replace temp table _ind_fte as
+            with f as (select person_id, year, {per_cat}, sum(fte) as total from fte group by all)
+            select grp, pa.year, {sums},
+                   sum(f.c) filter (where pa.age between 18 and 29) as fte_C_18_29,
+                   count(f.c) filter (where pa.age between 18 and 29) as with_C_18_29,
+                   sum(f.total) as fte_total, count(*) as n_18_64
+            from pa left join f on f.person_id = pa.person_id and f.year = pa.year
+            where pa.age between 18 and 64 group by all
+            """
+        )
 
 
 #: indicator_id -> (unit, SQL selecting grp, year, numerator, denominator). Value: see _value().
 def _definitions(con) -> dict[str, tuple[str, str]]:
     d: dict[str, tuple[str, str]] = {}
-    d["residents"] = ("count", "select grp, year, count(*) n, null d from pa group by all")
-    d["households"] = ("count", "select grp, year, count(distinct household_id) n, null d from pa group by all")
-    d["under18_share"] = ("pct", "select grp, year, count(*) filter (where age < 18) n, count(*) d from pa group by all")
-    d["age65_share"] = ("pct", "select grp, year, count(*) filter (where age >= 65) n, count(*) d from pa group by all")
-    d["nonwestern_share"] = ("pct", "select grp, year, count(*) filter (where nonwestern) n, count(*) d from pa group by all")
+    d["residents"] = ("count", "select grp, year, residents n, null d from _ind_pa")
+    d["households"] = ("count", "select grp, year, households n, null d from _ind_pa")
+    d["under18_share"] = ("pct", "select grp, year, under18 n, residents d from _ind_pa")
+    d["age65_share"] = ("pct", "select grp, year, age65 n, residents d from _ind_pa")
+    d["nonwestern_share"] = ("pct", "select grp, year, nonwestern n, residents d from _ind_pa")
     d["single_parent_children_share"] = ("pct", """
         with hh as (select year, household_id, count(*) filter (where age >= 18) adults
                     from core.person_year group by all)
         select grp, pa.year, count(*) filter (where hh.adults = 1) n, count(*) d
         from pa join hh using (year, household_id) where pa.age < 18 group by all""")
     if _exists(con, "staging.education"):
-        edu = """(select e.*, try_cast(substr(highest_education, 1, 2) as integer) as lvl,
-                         try_cast(substr(ongoing_education, 1, 2) as integer) as ong
-                  from staging.education e)"""
-        known_basic = "(lvl = 10 and coalesce(education_source, 'REG') in ('REG', 'GODK'))"
-        crit_basic = ("(lvl is null or lvl in (10, 90) or coalesce(education_source, '') in ('SELV', 'IMP', ''))")
-        d["basic_edu_15_64_share"] = ("pct", f"""
-            select grp, pa.year, count(*) filter (where {known_basic} and ong is null) n, count(*) d
-            from pa left join {edu} e using (person_id, year) where pa.age between 15 and 64 group by all""")
-        d["basic_edu_30_59_share"] = ("pct", f"""
-            select grp, pa.year, count(*) filter (where {crit_basic}) n, count(*) d
-            from pa left join {edu} e using (person_id, year) where pa.age between 30 and 59 group by all""")
-        d["basic_edu_30_59_count"] = ("count", f"""
-            select grp, pa.year, count(*) filter (where {crit_basic}) n, null d
-            from pa left join {edu} e using (person_id, year) where pa.age between 30 and 59 group by all""")
-        d["youth_edu_18_29_share"] = ("pct", f"""
-            select grp, pa.year, count(*) filter (where (lvl between 20 and 89) or ong is not null) n, count(*) d
-            from pa left join {edu} e using (person_id, year) where pa.age between 18 and 29 group by all""")
-        d["basic_not_in_edu_18_29_share"] = ("pct", f"""
-            select grp, pa.year, count(*) filter (where {crit_basic} and ong is null) n, count(*) d
-            from pa left join {edu} e using (person_id, year) where pa.age between 18 and 29 group by all""")
+        edu = _EDU
+        d["basic_edu_15_64_share"] = ("pct", "select grp, year, known_basic_15_64 n, n_15_64 d from _ind_edu")
+        d["basic_edu_30_59_share"] = ("pct", "select grp, year, basic_30_59 n, n_30_59 d from _ind_edu "
+                                             "where n_30_59 > 0")
+        d["basic_edu_30_59_count"] = ("count", "select grp, year, basic_30_59 n, null d from _ind_edu "
+                                               "where n_30_59 > 0")
+        d["youth_edu_18_29_share"] = ("pct", "select grp, year, youth_edu_18_29 n, n_18_29 d from _ind_edu "
+                                             "where n_18_29 > 0")
+        d["basic_not_in_edu_18_29_share"] = ("pct", "select grp, year, basic_not_in_edu_18_29 n, n_18_29 d "
+                                                    "from _ind_edu where n_18_29 > 0")
         d["dropout_18_29_share"] = ("pct", f"""
             select grp, pa.year,
                    count(*) filter (where e0.ong is not null and e1.person_id is not null and e1.ong is null
@@ -133,28 +179,14 @@ def _definitions(con) -> dict[str, tuple[str, str]]:
             where pa.age between 18 and 29 and pa.year < (select max(year) from staging.education)
             group by all""")
     if _exists(con, "staging.benefits"):
-        for cat in "ABCDE":
-            d[f"fte_{cat}"] = ("fte", f"""
-                select grp, pa.year, coalesce(sum(f.fte), 0) n, null d
-                from pa join fte f on f.person_id = pa.person_id and f.year = pa.year and f.cat = '{cat}'
-                where pa.age between 18 and 64 group by all""")
-        d["fte_C_18_29"] = ("fte", """
-            select grp, pa.year, coalesce(sum(f.fte), 0) n, null d
-            from pa join fte f on f.person_id = pa.person_id and f.year = pa.year and f.cat = 'C'
-            where pa.age between 18 and 29 group by all""")
-        d["outside_labour_fte"] = ("fte", """
-            select grp, pa.year, coalesce(sum(f.fte), 0) n, null d
-            from pa left join fte f on f.person_id = pa.person_id and f.year = pa.year
-            where pa.age between 18 and 64 group by all""")
-        d["outside_labour_share"] = ("pct", """
-            with f as (select person_id, year, sum(fte) fte from fte group by all)
-            select grp, pa.year, coalesce(sum(f.fte), 0) n, count(*) d
-            from pa left join f on f.person_id = pa.person_id and f.year = pa.year
-            where pa.age between 18 and 64 group by all""")
-        d["fpen_share_18_64"] = ("pct", """
-            select grp, pa.year, coalesce(sum(f.fte), 0) n, count(*) d
-            from pa left join fte f on f.person_id = pa.person_id and f.year = pa.year and f.cat = 'E'
-            where pa.age between 18 and 64 group by all""")
+        for cat in "ABCDE":  # persons with a spell of the category (an inner join: groups with none have no row)
+            d[f"fte_{cat}"] = ("fte", f"select grp, year, coalesce(fte_{cat}, 0) n, null d from _ind_fte "
+                                      f"where with_{cat} > 0")
+        d["fte_C_18_29"] = ("fte", "select grp, year, coalesce(fte_C_18_29, 0) n, null d from _ind_fte "
+                                   "where with_C_18_29 > 0")
+        d["outside_labour_fte"] = ("fte", "select grp, year, coalesce(fte_total, 0) n, null d from _ind_fte")
+        d["outside_labour_share"] = ("pct", "select grp, year, coalesce(fte_total, 0) n, n_18_64 d from _ind_fte")
+        d["fpen_share_18_64"] = ("pct", "select grp, year, coalesce(fte_E, 0) n, n_18_64 d from _ind_fte")
         if _exists(con, "staging.education"):
             d["neet_15_29_share"] = ("pct", """
                 with f as (select person_id, year, sum(fte) fte from fte group by all)

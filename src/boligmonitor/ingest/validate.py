@@ -92,18 +92,17 @@ def _parse_date_series_general(values: pl.Series) -> pl.Series:
     return out
 
 
-#: The usual shape of a date in the extracts; parsed in one pass (the general rule gives the same).
-_DMY = r"^\d{2}-\d{2}-\d{4}$"
-
-
 def _parse_date_series(values: pl.Series) -> pl.Series:
-    usual = values.str.contains(_DMY)
-    if usual.all():  # no null either
-        return values.str.to_date("%d-%m-%Y", strict=False)
-    out = pl.select(pl.when(usual).then(values.str.to_date("%d-%m-%Y", strict=False))).to_series()
-    other = (~usual).fill_null(False) & (values != "").fill_null(False)
-    if other.any():
-        idx = other.arg_true()
+    """One pass for the usual ``dd-mm-yyyy``; the general rule for whatever that did not parse.
+
+    Same result as :func:`_parse_date_series_general`: a ten-character value that ``%d-%m-%Y``
+    parses has a four-digit year (polars refuses five- and six-digit years), so its fifth-last
+    character is the dash the general rule looks for."""
+    ten = values.str.len_bytes() == 10
+    out = pl.select(pl.when(ten).then(values.str.to_date("%d-%m-%Y", strict=False))).to_series()
+    redo = out.is_null() & (values != "").fill_null(False)
+    if redo.any():
+        idx = redo.arg_true()
         out = out.scatter(idx, _parse_date_series_general(values.gather(idx)))
     return out.alias(values.name)
 

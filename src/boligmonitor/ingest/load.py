@@ -248,7 +248,6 @@ def _process(rf: RawFile, old: dict | None, fp: str, st, raw_dir: Path, pseudo: 
 
 #: Worker threads for reading and validating files (polars releases the GIL; DuckDB inserts overlap).
 WORKERS = min(4, os.cpu_count() or 1)
-STORE_AFTER_READING = os.environ.get("BM_TWO_PHASE") == "1"
 
 
 def run(con: duckdb.DuckDBPyConnection, ctx: BuildContext) -> StepResult:
@@ -290,16 +289,6 @@ def run(con: duckdb.DuckDBPyConnection, ctx: BuildContext) -> StepResult:
     batch_files: list[list] = []
     batch_drop: list[str] = []
     n_read = 0
-    pending: list[tuple] = []
-
-    def store_pending() -> None:
-        nonlocal dropped
-        while pending and not errors:
-            reg, rows, qs, fs, drop = pending.pop(0)
-            ts = time.perf_counter()
-            _store_batch(con, reg, rows, qs, fs, drop, pseudo)
-            timing["store"] += time.perf_counter() - ts
-            dropped += drop
 
     with ThreadPoolExecutor(max_workers=WORKERS) as ex:
         futures = [ex.submit(_process, rf, old, fp, st, Path(ctx.raw_dir), pseudo) for rf, old, fp, st in work]
@@ -337,11 +326,11 @@ def run(con: duckdb.DuckDBPyConnection, ctx: BuildContext) -> StepResult:
                 ctx.say(line)
                 o.raw = o.validated = None  # the string frame is not needed any more
             if last_of_register[rf.register.name] == i and not errors:
-                pending.append((rf.register, batch_rows, batch_q, batch_files, batch_drop))
+                ts = time.perf_counter()
+                _store_batch(con, rf.register, batch_rows, batch_q, batch_files, batch_drop, pseudo)
+                timing["store"] += time.perf_counter() - ts
+                dropped += batch_drop
                 batch_rows, batch_q, batch_files, batch_drop = [], [], [], []
-            if not STORE_AFTER_READING:
-                store_pending()
-    store_pending()
 
     if errors:
         for e in errors:

@@ -137,7 +137,7 @@ class Pseudonymiser:
             outer = outer0.copy()
             outer.update(inner.digest())
             out.append(int.from_bytes(outer.digest()[:ID_BYTES], "big"))
-        if values and out[0] != hmac_id(self.key, "%010d" % values[0]):  # cheap guard: same as hmac.digest
+        if values and out[0] != hmac_id(self.key, f"{values[0]:010d}"):  # cheap guard: same as hmac.digest
             raise AssertionError("pseudonym shortcut disagrees with hmac.digest")
         return out
 

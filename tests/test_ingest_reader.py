@@ -122,6 +122,10 @@ _FAST_CASES = {
     "ragged": "PNR;BRUTTOINDK;SKATTEPLIGTIG\n6101801234;1;J;x\n6202851234;2\n",
     "quoted_separator": 'PNR;BRUTTOINDK;SKATTEPLIGTIG;NAVN\n6101801234;1;J;"a;b"\n',
     "comma": "PNR,BRUTTOINDK,SKATTEPLIGTIG\n6101801234,\"\",J\n",
+    "tab_separated_space_around": "PNR\tBRUTTOINDK\tSKATTEPLIGTIG\n6101801234\t 1\tJ\n6202851234\t2\tN \n",
+    "tab_separated_clean": "PNR\tBRUTTOINDK\tSKATTEPLIGTIG\n6101801234\t1\tJ\n",
+    "space_at_file_end": "PNR;BRUTTOINDK;SKATTEPLIGTIG\n6101801234;1;J ",
+    "space_at_body_start": "PNR;BRUTTOINDK;SKATTEPLIGTIG\n 6101801234;1;J\n",
 }
 
 

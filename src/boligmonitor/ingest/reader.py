@@ -423,14 +423,24 @@ _ASCII_SPACE = (" ", "\t", "\x0b", "\x0c")
 _UNICODE_SPACE_LEAD = (b"\xc2", b"\xe1", b"\xe2", b"\xe3")
 
 
-def _columns_to_strip(body: bytes, fields: pl.DataFrame) -> list[str]:
-    """The columns in which some field may have whitespace around it: those holding a whitespace
-    character at all (every column when the file has non-ASCII whitespace, which register data
-    rarely has; æøå are C3 xx). Single-byte and literal searches only: cheap."""
+def _touches_field_edge(body: bytes, w: bytes, sep: bytes) -> bool:
+    return (w + sep in body or sep + w in body or w + b"\n" in body or b"\n" + w in body
+            or body.startswith(w) or body.endswith(w))
+
+
+def _columns_to_strip(body: bytes, fields: pl.DataFrame, sep: bytes) -> list[str]:
+    """The columns in which some field may have whitespace around it (a superset): none when no
+    whitespace byte touches a separator or line end, else the columns holding such a whitespace
+    character at all; every column when the file has non-ASCII whitespace, which register data
+    rarely has (æøå are C3 xx). Byte and literal searches only: cheap."""
     names = fields.columns
     if not body.isascii() and any(u in body for u in _UNICODE_SPACE_LEAD):
         return names
-    present = [w for w in _ASCII_SPACE if w.encode() in body]
+    # Whitespace only inside fields (street names) needs no stripping: a field has whitespace at an
+    # end only where a whitespace byte touches a separator or a line end (two-byte searches, done
+    # only for a whitespace byte the file holds; the separator itself is never inside a field).
+    present = [w for w in _ASCII_SPACE if w.encode() != sep and w.encode() in body
+               and _touches_field_edge(body, w.encode(), sep)]
     if not present:
         return []
     hit = fields.select(pl.any_horizontal(pl.col(n).str.contains(w, literal=True).any() for w in present)
@@ -479,7 +489,7 @@ def _split_bytes(body: bytes, sep: str, nh: int) -> tuple[pl.DataFrame, list[str
         pl.lit(False).alias("bad_encoding"),
         *names,
     )
-    return frame, _columns_to_strip(body, fields)
+    return frame, _columns_to_strip(body, fields, sb)
 
 
 def _records_frame(starts: list[int], recs: list[list[str]], nh: int) -> pl.DataFrame:

@@ -21,6 +21,8 @@ import duckdb
 from boligmonitor import areas as A
 from boligmonitor.steps import BuildContext, StepResult
 
+#: Schemas this step writes (created by the pipeline before it runs alongside another step).
+SCHEMAS = ("metrics",)
 PLAN_AREAS_SQL = ", ".join(f"'{a}'" for a in A.PLAN_AREA_IDS)
 
 

@@ -18,6 +18,7 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,13 +28,16 @@ from boligmonitor import config, db
 from boligmonitor.errors import BuildError
 from boligmonitor.steps import BuildContext, StepResult
 
-#: The steps, in order. Each is a module with ``run(con, ctx) -> StepResult``.
-STEPS: tuple[str, ...] = (
+#: The steps, in order. Each is a module with ``run(con, ctx) -> StepResult``. A tuple of steps runs
+#: concurrently, each on its own cursor (they read the same tables and write different ones; on two
+#: cores their many short queries overlap well). Such steps must not depend on each other; the
+#: schemas they write are created first (a module's ``SCHEMAS``), as two transactions creating the
+#: same schema conflict.
+STEPS: tuple[str | tuple[str, ...], ...] = (
     "boligmonitor.ingest",
     "boligmonitor.geo",
     "boligmonitor.core",
-    "boligmonitor.criteria",
-    "boligmonitor.indicators",
+    ("boligmonitor.criteria", "boligmonitor.indicators"),
     "boligmonitor.publish",
 )
 HMAC_ENV = "BOLIGMONITOR_HMAC_KEY"
@@ -125,6 +129,39 @@ def _load_step(module: str) -> Callable:
     return fn
 
 
+def _schemas_of(step: str | Callable) -> tuple[str, ...]:
+    if isinstance(step, str):
+        return tuple(getattr(importlib.import_module(step), "SCHEMAS", ()))
+    return tuple(getattr(step, "SCHEMAS", ()))
+
+
+def _runner(step: str | Callable) -> tuple[str, Callable]:
+    return (step, _load_step(step)) if isinstance(step, str) else (getattr(step, "__name__", "step"), step)
+
+
+def _run_group(con: duckdb.DuckDBPyConnection, ctx: BuildContext, group: list[tuple[str, Callable]],
+               schemas: tuple[str, ...]) -> list[tuple[str, object, float]]:
+    """Run one step, or several concurrently on cursors of their own: (name, result, seconds) each."""
+    if len(group) == 1:
+        name, fn = group[0]
+        ts = time.perf_counter()
+        return [(name, fn(con, ctx), time.perf_counter() - ts)]
+    for schema in schemas:
+        con.execute(f'create schema if not exists "{schema}"')
+
+    def one(name: str, fn: Callable) -> tuple[str, object, float]:
+        cur = con.cursor()
+        try:
+            ts = time.perf_counter()
+            return name, fn(cur, ctx), time.perf_counter() - ts
+        finally:
+            cur.close()
+
+    with ThreadPoolExecutor(max_workers=len(group)) as ex:
+        futures = [ex.submit(one, name, fn) for name, fn in group]
+        return [f.result() for f in futures]
+
+
 def _pid_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -190,12 +227,12 @@ def build(raw_dir: Path | None = None, db_path: Path | None = None, published_di
     db_path = Path(db_path) if db_path else config.db_path()
     published_dir = Path(published_dir) if published_dir else config.published_dir()
     step_names = tuple(steps) if steps is not None else STEPS
+    groups = [list(s) if isinstance(s, tuple | list) else [s] for s in step_names]
     if not raw_dir.is_dir():
         raise BuildError(f"the raw data folder {raw_dir} does not exist; run `boligmonitor synth` to write "
                          "the synthetic default, or put the register extracts there")
     key, key_source = resolve_hmac_key(raw_dir)
-    runners = [(s, _load_step(s)) if isinstance(s, str) else (getattr(s, "__name__", "step"), s)
-               for s in step_names]
+    runners = [([_runner(s) for s in g], tuple(x for s in g for x in _schemas_of(s))) for g in groups]
 
     db_path.parent.mkdir(parents=True, exist_ok=True)
     published_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -219,13 +256,16 @@ def build(raw_dir: Path | None = None, db_path: Path | None = None, published_di
             con = db.connect(tmp_db)  # no progress bar in the build's output
             ctx = BuildContext(raw_dir=raw_dir, db_path=tmp_db, published_dir=tmp_pub, hmac_key=key, say=say,
                                settings=dict(settings or {}))
-            for name, fn in runners:
-                ts = time.perf_counter()
-                result = fn(con, ctx)
-                if not isinstance(result, StepResult):
-                    raise BuildError(f"the pipeline step {name} did not return a StepResult")
-                summary.steps.append(StepTiming(result, time.perf_counter() - ts))
-                if result.errors:
+            for group, schemas in runners:
+                outcomes = _run_group(con, ctx, group, schemas)
+                for name, result, _ in outcomes:
+                    if not isinstance(result, StepResult):
+                        raise BuildError(f"the pipeline step {name} did not return a StepResult")
+                for _, result, seconds in outcomes:
+                    summary.steps.append(StepTiming(result, seconds))
+                for name, result, _ in outcomes:
+                    if not result.errors:
+                        continue
                     lines = "\n".join(f"  - {e}" for e in result.errors)
                     raise BuildError(f"the build stopped in step {result.name or name} with "
                                      f"{len(result.errors)} problem(s); the previous database "

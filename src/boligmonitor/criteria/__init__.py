@@ -72,6 +72,9 @@ from boligmonitor.criteria.scenarios import SCENARIO_COLUMNS, STATUS_QUO, run_sc
 from boligmonitor.criteria.settings import SETTING_DOCS, CriteriaSettings, from_mapping
 from boligmonitor.steps import BuildContext, StepResult
 
+#: Schemas this step writes (created by the pipeline before it runs alongside another step).
+SCHEMAS = ("metrics",)
+
 __all__ = ["run", "classify_csv", "compute", "CriteriaResult"]
 
 VALUE_COLUMNS = (

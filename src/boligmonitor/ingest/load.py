@@ -34,7 +34,7 @@ import polars as pl
 from boligmonitor.ingest.pseudonym import Pseudonymiser, key_fingerprint
 from boligmonitor.ingest.reader import FileError, read_raw
 from boligmonitor.ingest.rules import DATE_ORDER, PERIOD_RULES, REASONS
-from boligmonitor.ingest.validate import Validated, attach_person_ids, validate
+from boligmonitor.ingest.validate import Validated, attach_person_ids, validate, validate_many
 from boligmonitor.registers import REFERENCE_DIR, REFERENCE_REGISTERS, REGISTERS, YEARLY_REGISTERS, Register
 from boligmonitor.steps import BuildContext, StepResult
 
@@ -214,40 +214,68 @@ class _Outcome:
     seconds_validate: float = 0.0
 
 
-def _process(rf: RawFile, old: dict | None, fp: str, st, raw_dir: Path, pseudo: Pseudonymiser) -> _Outcome:
-    """Read, hash and validate one file (runs in a worker thread; touches no database)."""
-    out = _Outcome(rf, "read", size=st.st_size, mtime_ns=st.st_mtime_ns, fingerprint=fp, started=_now())
-    t0 = time.perf_counter()
-    try:
-        data = rf.path.read_bytes()
-    except OSError as e:
-        out.status, out.error = "error", FileError(f"cannot read the file ({e.strerror})", file=rf.source_file,
-                                                   code="unreadable")
-        return out
-    out.sha = hashlib.sha256(data).hexdigest()
-    if old and old["fingerprint"] == fp and old["sha256"] == out.sha:
-        out.status = "same"
-        return out
-    try:
-        out.raw = read_raw(rf.path, raw_dir, rf.register, data=data)
+def _unexpected(rf: RawFile, e: Exception) -> FileError:
+    """A file the reader did not foresee: stop it, no traceback, no data values."""
+    return FileError(f"unexpected problem reading the file ({type(e).__name__}); the file was not loaded",
+                     file=rf.source_file, code="unexpected")
+
+
+def _process(items: list[tuple[RawFile, dict | None, str, os.stat_result]], raw_dir: Path,
+             pseudo: Pseudonymiser) -> list[_Outcome]:
+    """Read, hash and validate files of one register (runs in a worker thread; touches no database).
+    Several files are validated in one pass (:func:`validate_many`): see :data:`BATCH_BYTES`."""
+    outs: list[_Outcome] = []
+    for rf, old, fp, st in items:
+        out = _Outcome(rf, "read", size=st.st_size, mtime_ns=st.st_mtime_ns, fingerprint=fp, started=_now())
+        outs.append(out)
         t1 = time.perf_counter()
-        out.seconds_read = t1 - t0
-        out.validated = validate(out.raw, rf.register, rf.year, pseudo if rf.register.person_level else None,
-                                 defer_ids=True)
-        out.seconds_validate = time.perf_counter() - t1
-    except FileError as e:
-        e.file = rf.source_file
-        out.status, out.error = "error", e
-    except Exception as e:  # a file the reader did not foresee: stop it, no traceback, no data values
-        out.status, out.error = "error", FileError(
-            f"unexpected problem reading the file ({type(e).__name__}); the file was not loaded",
-            file=rf.source_file, code="unexpected")
-    out.finished = _now()
-    return out
+        try:
+            data = rf.path.read_bytes()
+        except OSError as e:
+            out.status, out.error = "error", FileError(f"cannot read the file ({e.strerror})",
+                                                       file=rf.source_file, code="unreadable")
+            continue
+        out.sha = hashlib.sha256(data).hexdigest()
+        if old and old["fingerprint"] == fp and old["sha256"] == out.sha:
+            out.status = "same"
+            continue
+        try:
+            out.raw = read_raw(rf.path, raw_dir, rf.register, data=data)
+        except FileError as e:
+            e.file = rf.source_file
+            out.status, out.error = "error", e
+        except Exception as e:
+            out.status, out.error = "error", _unexpected(rf, e)
+        out.seconds_read = time.perf_counter() - t1
+    todo = [o for o in outs if o.status == "read"]
+    if todo:
+        reg = todo[0].rf.register
+        t1 = time.perf_counter()
+        try:
+            results = validate_many([o.raw for o in todo], reg, [o.rf.year for o in todo],
+                                    pseudo if reg.person_level else None, defer_ids=True)
+        except Exception as e:
+            results = [_unexpected(o.rf, e) for o in todo]
+        seconds = (time.perf_counter() - t1) / len(todo)
+        for o, r in zip(todo, results):
+            o.seconds_validate = seconds
+            if isinstance(r, FileError):
+                r.file = o.rf.source_file
+                o.status, o.error = "error", r
+            else:
+                o.validated = r
+    now = _now()
+    for o in outs:
+        o.finished = now
+    return outs
 
 
 #: Worker threads for reading and validating files (polars releases the GIL; DuckDB inserts overlap).
 WORKERS = min(4, os.cpu_count() or 1)
+#: The files of a register whose files (to read) add up to less than this are read and validated as
+#: one work item: validating costs a few milliseconds per call whatever the size, which was most of
+#: the time for the many small yearly files.
+BATCH_BYTES = 8_000_000
 
 
 def run(con: duckdb.DuckDBPyConnection, ctx: BuildContext) -> StepResult:
@@ -282,7 +310,15 @@ def run(con: duckdb.DuckDBPyConnection, ctx: BuildContext) -> StepResult:
             continue
         work.append((rf, old, fp, st))
 
-    last_of_register = {w[0].register.name: i for i, w in enumerate(work)}
+    # Work items: one file, or all (remaining) files of a register whose files are small.
+    items: list[list] = []
+    for reg in REGISTERS:
+        mine = [w for w in work if w[0].register.name == reg.name]
+        if sum(w[3].st_size for w in mine) < BATCH_BYTES:
+            items += [mine] if mine else []
+        else:
+            items += [[w] for w in mine]
+    remaining = {reg.name: sum(1 for w in work if w[0].register.name == reg.name) for reg in REGISTERS}
 
     batch_rows: list[pl.DataFrame] = []
     batch_q: list[pl.DataFrame] = []
@@ -291,10 +327,10 @@ def run(con: duckdb.DuckDBPyConnection, ctx: BuildContext) -> StepResult:
     n_read = 0
 
     with ThreadPoolExecutor(max_workers=WORKERS) as ex:
-        futures = [ex.submit(_process, rf, old, fp, st, Path(ctx.raw_dir), pseudo) for rf, old, fp, st in work]
-        for i, fut in enumerate(futures):
-            o: _Outcome = fut.result()
+        futures = [ex.submit(_process, item, Path(ctx.raw_dir), pseudo) for item in items]
+        for o in (o for fut in futures for o in fut.result()):
             rf = o.rf
+            remaining[rf.register.name] -= 1
             if o.status == "error":
                 errors.append(o.error)
             elif o.status == "same":
@@ -325,7 +361,7 @@ def run(con: duckdb.DuckDBPyConnection, ctx: BuildContext) -> StepResult:
                     line += f"; {m}"
                 ctx.say(line)
                 o.raw = o.validated = None  # the string frame is not needed any more
-            if last_of_register[rf.register.name] == i and not errors:
+            if remaining[rf.register.name] == 0 and not errors:
                 ts = time.perf_counter()
                 _store_batch(con, rf.register, batch_rows, batch_q, batch_files, batch_drop, pseudo)
                 timing["store"] += time.perf_counter() - ts

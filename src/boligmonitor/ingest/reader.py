@@ -423,28 +423,20 @@ _ASCII_SPACE = (" ", "\t", "\x0b", "\x0c")
 _UNICODE_SPACE_LEAD = (b"\xc2", b"\xe1", b"\xe2", b"\xe3")
 
 
-def _touches_field_edge(body: bytes, w: bytes, sep: bytes) -> bool:
-    return (w + sep in body or sep + w in body or w + b"\n" in body or b"\n" + w in body
-            or body.startswith(w) or body.endswith(w))
-
-
 def _columns_to_strip(body: bytes, fields: pl.DataFrame, sep: bytes) -> list[str]:
-    """The columns in which some field may have whitespace around it (a superset): none when no
-    whitespace byte touches a separator or line end, else the columns holding such a whitespace
-    character at all; every column when the file has non-ASCII whitespace, which register data
-    rarely has (æøå are C3 xx). Byte and literal searches only: cheap."""
+    """The columns in which some field has whitespace at an end (exactly those; the rest need no
+    stripping): found by polars (outside the GIL, so the worker threads keep running), and only
+    for the whitespace bytes the file holds at all (single-byte searches). Every column when the
+    file holds non-ASCII whitespace, which register data rarely does (æøå are C3 xx)."""
     names = fields.columns
     if not body.isascii() and any(u in body for u in _UNICODE_SPACE_LEAD):
         return names
-    # Whitespace only inside fields (street names) needs no stripping: a field has whitespace at an
-    # end only where a whitespace byte touches a separator or a line end (two-byte searches, done
-    # only for a whitespace byte the file holds; the separator itself is never inside a field).
-    present = [w for w in _ASCII_SPACE if w.encode() != sep and w.encode() in body
-               and _touches_field_edge(body, w.encode(), sep)]
+    present = [w for w in _ASCII_SPACE if w.encode() != sep and w.encode() in body]
     if not present:
         return []
-    hit = fields.select(pl.any_horizontal(pl.col(n).str.contains(w, literal=True).any() for w in present)
-                        .alias(n) for n in names).row(0)
+    hit = fields.select(
+        pl.any_horizontal(pl.col(n).str.starts_with(w) | pl.col(n).str.ends_with(w) for w in present).any().alias(n)
+        for n in names).row(0)
     return [n for n, h in zip(names, hit) if h]
 
 

@@ -208,13 +208,14 @@ def _masked(value: pl.Expr) -> pl.Expr:
     return value.str.replace_all(PNR_SEARCH, HIDDEN_PNR)
 
 
-def _q(frame: pl.DataFrame, source_file: str, register: str, year: int | None, column: str | None,
-       value: pl.Expr, reason: pl.Expr, pnr: pl.Expr | None = None) -> pl.DataFrame:
+def _q(frame: pl.DataFrame, register: str, column: str | None, value: pl.Expr, reason: pl.Expr,
+       pnr: pl.Expr | None = None) -> pl.DataFrame:
+    """Quarantine entries for the rows of ``frame`` (which carries each row's ``_src`` and ``_year``)."""
     return frame.select(
-        pl.lit(source_file).alias("source_file"),
+        pl.col("_src").alias("source_file"),
         pl.col("source_line").cast(pl.Int32),
         pl.lit(register).alias("register"),
-        pl.lit(year, pl.Int32).alias("year"),
+        pl.col("_year").cast(pl.Int32).alias("year"),
         pl.lit(column, pl.String).alias("column_name"),
         value.cast(pl.String).alias("value"),
         reason.cast(pl.String).alias("reason"),
@@ -222,7 +223,8 @@ def _q(frame: pl.DataFrame, source_file: str, register: str, year: int | None, c
     ).with_columns(pl.lit(None, pl.String).alias("reason_code"))
 
 
-def _period_violation(reg: Register, year: int) -> pl.Expr | None:
+def _period_violation(reg: Register, year: pl.Expr) -> pl.Expr | None:
+    """Whether a row breaks its register's period rule for the folder year (``year``: each row's)."""
     rule = PERIOD_RULES.get(reg.name)
     if rule is None:
         return None
@@ -238,38 +240,65 @@ def _period_violation(reg: Register, year: int) -> pl.Expr | None:
         for c in cols:
             out = out | (c.is_not_null() & (c > jan1))
         return out
-    if rule.kind == "school_year":
-        return cols[0] != f"{year - 1}/{str(year)[2:]}"
+    if rule.kind == "school_year":  # 2019/20 in the folder 2020
+        return cols[0] != pl.format("{}/{}", year - 1, (year % 100).cast(pl.String).str.zfill(2))
     if rule.kind == "code_year":
-        return ~cols[0].str.ends_with(str(year))
+        return ~cols[0].str.ends_with(year.cast(pl.String))
     raise ValueError(f"unknown period rule {rule.kind!r}")
 
 
 def validate(raw: RawTable, reg: Register, year: int | None, pseudo: Pseudonymiser | None,
              defer_ids: bool = False) -> Validated:
-    """Type and check one file (see the module docstring). With ``defer_ids`` the caller runs
-    :func:`attach_person_ids` later (once for many files)."""
-    f = raw.frame
-    src, rname = raw.source_file, reg.name
+    """Type and check one file (see the module docstring); a file-level problem raises
+    :class:`FileError`. With ``defer_ids`` the caller runs :func:`attach_person_ids` later (once
+    for many files)."""
+    out = validate_many([raw], reg, [year], pseudo, defer_ids)[0]
+    if isinstance(out, FileError):
+        raise out
+    return out
+
+
+def validate_many(raws: list[RawTable], reg: Register, years: list[int | None], pseudo: Pseudonymiser | None,
+                  defer_ids: bool = False) -> list[Validated | FileError]:
+    """:func:`validate` for several files of one register at once (one pass over their rows: much
+    less fixed cost per file for the many small yearly files). Returns, per file, its
+    :class:`Validated` or the :class:`FileError` that stopped it. Exactly what validating each
+    file alone gives: every rule is per row or per file (duplicate keys within a file)."""
+    if len(raws) > 1 and any(r.extra for r in raws):  # extra columns are reported per file: one by one
+        out: list[Validated | FileError] = []
+        for raw, year in zip(raws, years):
+            out += validate_many([raw], reg, [year], pseudo, defer_ids)
+        return out
+    rname = reg.name
+    yearly = years[0] is not None
+    if any((y is not None) != yearly for y in years):
+        raise ValueError("validate_many: yearly and reference files mixed")
+    parts = []
+    for i, (raw, year) in enumerate(zip(raws, years)):
+        fr = raw.frame
+        for name in raw.missing_optional:
+            fr = fr.with_columns(pl.lit(None, pl.String).alias(name))
+        parts.append(fr.with_columns(pl.lit(i, pl.Int32).alias("_file"), pl.lit(raw.source_file).alias("_src"),
+                                     pl.lit(year, pl.Int32).alias("_year"),
+                                     pl.lit(raw.n_header_fields, pl.Int32).alias("_nh")))
+    f = parts[0] if len(parts) == 1 else pl.concat(parts, how="diagonal")
+    errors: dict[int, FileError] = {}
     qparts: list[pl.DataFrame] = []
 
     # 1. Structural problems: wrong number of fields, undecodable characters.
     # (Each filter copies the frame: only done when some row is affected.)
-    if (f["n_fields"] != raw.n_header_fields).any():
-        wrong_n = f.filter(pl.col("n_fields") != raw.n_header_fields)
-        qparts.append(_q(wrong_n, src, rname, year, None,
-                         pl.format("{} felter (overskriften har {})", pl.col("n_fields"),
-                                   pl.lit(raw.n_header_fields)),
+    if (f["n_fields"] != f["_nh"]).any():
+        wrong_n = f.filter(pl.col("n_fields") != pl.col("_nh"))
+        qparts.append(_q(wrong_n, rname, None,
+                         pl.format("{} felter (overskriften har {})", pl.col("n_fields"), pl.col("_nh")),
                          pl.lit("wrong_field_count")))
-        f = f.filter(pl.col("n_fields") == raw.n_header_fields)
+        f = f.filter(pl.col("n_fields") == pl.col("_nh"))
     if f["bad_encoding"].any():
         bad_enc = f.filter(pl.col("bad_encoding"))
-        qparts.append(_q(bad_enc, src, rname, year, None, pl.lit(None, pl.String), pl.lit("bad_encoding")))
+        qparts.append(_q(bad_enc, rname, None, pl.lit(None, pl.String), pl.lit("bad_encoding")))
         f = f.filter(~pl.col("bad_encoding"))
 
     # 2. Column checks.
-    for name in raw.missing_optional:
-        f = f.with_columns(pl.lit(None, pl.String).alias(name))
     f = f.with_columns([_typed(c) for c in reg.columns])
     f = f.with_columns([_code(c) for c in reg.columns])
 
@@ -277,13 +306,15 @@ def validate(raw: RawTable, reg: Register, year: int | None, pseudo: Pseudonymis
     checks: list[tuple[str, str, pl.Expr]] = []  # (column, code, violated)
     for early, late in DATE_ORDER.get(reg.name, ()):
         checks.append((late, "date_order", pl.col(f"_v_{late}") < pl.col(f"_v_{early}")))
-    if year is not None:
-        pv = _period_violation(reg, year)
+    if yearly:
+        pv = _period_violation(reg, pl.col("_year"))
         if pv is not None:
             rule = PERIOD_RULES[reg.name]
             checks.append((rule.columns[0], "outside_period", pv))
             if rule.detects_wrong_year and f.height:
-                _check_wrong_year(f, raw, reg, year, pv)
+                errors = _check_wrong_year(f, raws, reg, pv)
+                if errors:  # those files stop here
+                    f = f.filter(~pl.col("_file").is_in(list(errors)))
     for col, code, violated in checks:
         f = f.with_columns(
             pl.when(pl.col(f"_e_{col}").is_null() & violated.fill_null(False))
@@ -312,13 +343,13 @@ def validate(raw: RawTable, reg: Register, year: int | None, pseudo: Pseudonymis
                 .otherwise(pl.lit(INVALID_PNR)).alias("_qv"))
         else:
             sub = sub.with_columns(_masked(pl.col(c.name)).alias("_qv"))
-        qparts.append(_q(sub, src, rname, year, c.raw, pl.col("_qv"), pl.col(e)))
+        qparts.append(_q(sub, rname, c.raw, pl.col("_qv"), pl.col(e)))
 
-    # 4. Duplicate keys among the rows that passed: the first occurrence is loaded, later ones quarantined.
-    key_cols = [f"_v_{k}" for k in reg.key]
-    # Rows are in file order, so "not the first of its key" is "a later occurrence"; the cheap
-    # first-distinct test decides whether the (costlier) window is needed at all.
-    if good.height and key_cols and not good.select(
+    # 4. Duplicate keys among the rows that passed (within a file): the first occurrence is loaded,
+    # later ones quarantined. Rows are in file order, so "not the first of its key" is "a later
+    # occurrence"; the cheap first-distinct test decides whether the (costlier) window is needed.
+    key_cols = [f"_v_{k}" for k in reg.key] + (["_file"] if len(raws) > 1 else [])
+    if good.height and reg.key and not good.select(
             (pl.col(key_cols[0]) if len(key_cols) == 1 else pl.struct(key_cols)).is_first_distinct().all()).item():
         good = good.with_columns(pl.col("source_line").min().over(key_cols).alias("_first"))
         dup = good.filter(pl.col("source_line") != pl.col("_first"))
@@ -331,43 +362,49 @@ def validate(raw: RawTable, reg: Register, year: int | None, pseudo: Pseudonymis
                 pl.format("duplicate_key|(som linje {})", pl.col("_first")).alias("_r"),
             )
             key_raw = ", ".join(reg.column(k).raw for k in reg.key)
-            qparts.append(_q(dup, src, rname, year, key_raw, pl.col("_qv"), pl.col("_r"),
+            qparts.append(_q(dup, rname, key_raw, pl.col("_qv"), pl.col("_r"),
                              pl.col(pnr_key) if pnr_key else None))
             good = good.filter(pl.col("source_line") == pl.col("_first"))
 
     # 5. The rows to load, typed, with person ids.
-    out_cols: list[pl.Expr | pl.Series] = []
-    if year is not None:
-        out_cols.append(pl.lit(year, pl.Int32).alias("year"))
-    hashed_extra: list[str] = []
-    for c in reg.columns:
-        if c.dtype == "pnr":
-            continue
-        out_cols.append(pl.col(f"_v_{c.name}").alias(c.name))
-    extras = [pl.when(pl.col(nm) == "").then(pl.lit(None, pl.String)).otherwise(pl.col(nm)).alias(nm)
-              for nm in raw.extra]
-    pnr_out = [pl.col(f"_v_{pnr_cols[0].name}").cast(pl.Int64).alias("_pnr")] if pnr_cols else []
-    rows = good.select([*out_cols[:1], *pnr_out, *out_cols[1:], *extras, "source_line"] if year is not None
-                       else [*pnr_out, *out_cols, *extras, "source_line"])
+    extra_names = list(dict.fromkeys(nm for r in raws for nm in r.extra))
+    out_cols: list[pl.Expr] = [pl.col("_year").alias("year")] if yearly else []
+    if pnr_cols:
+        out_cols.append(pl.col(f"_v_{pnr_cols[0].name}").cast(pl.Int64).alias("_pnr"))
+    out_cols += [pl.col(f"_v_{c.name}").alias(c.name) for c in reg.columns if c.dtype != "pnr"]
+    out_cols += [pl.when(pl.col(nm) == "").then(pl.lit(None, pl.String)).otherwise(pl.col(nm)).alias(nm)
+                 for nm in extra_names]
+    rows = good.select(*out_cols, pl.col("_src").alias("source_file"), pl.col("source_line").cast(pl.Int32),
+                       "_file")
     # Extra columns that hold person numbers are pseudonymised too, never stored in clear.
-    for nm in raw.extra:
+    hashed_extra: list[str] = []
+    for nm in extra_names:
         if rows.height and rows[nm].str.contains(PNR_SEARCH).fill_null(False).any() and pseudo is not None:
             digits = rows.select(pnr_digits_expr(pl.col(nm))).to_series()
             ids = id_text(pseudo.ids(digits))
             rows = rows.with_columns(
                 pl.when(pl.col(nm).is_null() | (pl.col(nm) == "")).then(pl.lit(None, pl.String))
                 .otherwise(pl.coalesce(ids, pl.lit(INVALID_PNR))).alias(nm))
-            hashed_extra.append(raw.extra[nm])
+            hashed_extra.append(raws[0].extra[nm])
         elif rows.height and rows[nm].str.contains(PNR_SEARCH).fill_null(False).any():
             rows = rows.with_columns(_masked(pl.col(nm)).alias(nm))
-    rows = rows.with_columns(pl.lit(src).alias("source_file"), pl.col("source_line").cast(pl.Int32))
-    rows = rows.select([c for c in rows.columns if c != "source_line"] + ["source_line"])
 
     q = pl.concat(qparts) if qparts else pl.DataFrame(schema={**QUARANTINE_SCHEMA, "_pnr": pl.String})
     q = _finish_reasons(q, reg)
     if pnr_cols and not defer_ids:
         rows, q = attach_person_ids(rows, q, pseudo)
-    return Validated(rows, q, hashed_extra)
+    if len(raws) == 1:
+        return [errors[0] if errors else Validated(rows.drop("_file"), q, hashed_extra)]
+    by_file = rows.partition_by("_file", as_dict=True, include_key=False)
+    q_by_file = q.partition_by("source_file", as_dict=True) if q.height else {}
+    out = []
+    for i, raw in enumerate(raws):
+        if i in errors:
+            out.append(errors[i])
+            continue
+        qi = q_by_file.get((raw.source_file,), q.clear())
+        out.append(Validated(by_file.get((i,), rows.clear().drop("_file")), qi, hashed_extra))
+    return out
 
 
 def _finish_reasons(q: pl.DataFrame, reg: Register) -> pl.DataFrame:
@@ -391,21 +428,28 @@ def _finish_reasons(q: pl.DataFrame, reg: Register) -> pl.DataFrame:
     return q.select(list(schema)).cast(schema).sort("source_line", "column_name", nulls_last=False)
 
 
-def _check_wrong_year(f: pl.DataFrame, raw: RawTable, reg: Register, year: int, violated: pl.Expr) -> None:
+def _check_wrong_year(f: pl.DataFrame, raws: list[RawTable], reg: Register,
+                      violated: pl.Expr) -> dict[int, FileError]:
+    """Files (index into ``raws``) where at least :data:`WRONG_YEAR_SHARE` of the rows whose value
+    is fine break the period rule: the file sits in the wrong year folder."""
     rule = PERIOD_RULES[reg.name]
     first = rule.columns[0]
-    ok_values = pl.col(f"_e_{first}").is_null()
-    stats = f.filter(ok_values).select(
-        pl.len().alias("n"), violated.fill_null(False).sum().alias("bad"))
-    n, nbad = stats.row(0)
-    if n and nbad >= WRONG_YEAR_SHARE * n:
+    ok = f.filter(pl.col(f"_e_{first}").is_null())
+    stats = ok.group_by("_file").agg(pl.len().alias("n"), violated.fill_null(False).sum().alias("bad"),
+                                     pl.col("_year").first().alias("year"))
+    errors: dict[int, FileError] = {}
+    for i, n, nbad, year in stats.sort("_file").iter_rows():
+        if not (n and nbad >= WRONG_YEAR_SHARE * n):
+            continue
         col = reg.column(first)
+        mine = ok.filter(pl.col("_file") == i)
         if col.dtype == "date":
-            years = f.filter(ok_values).select(pl.col(f"_v_{first}").dt.year().mode().first()).item()
+            years = mine.select(pl.col(f"_v_{first}").dt.year().mode().first()).item()
             hint = f" (most rows are from {years})"
         else:
-            common = f.filter(ok_values).select(pl.col(f"_v_{first}").mode().first()).item()
+            common = mine.select(pl.col(f"_v_{first}").mode().first()).item()
             hint = f" (most common value {common!r})"
-        raise FileError(f"wrong year: the file is in the folder {year}, but {nbad} of {n} rows have "
-                        f"{col.raw} outside {year}{hint}", file=raw.source_file, column=col.raw,
-                        code="wrong_year")
+        errors[i] = FileError(f"wrong year: the file is in the folder {year}, but {nbad} of {n} rows have "
+                              f"{col.raw} outside {year}{hint}", file=raws[i].source_file, column=col.raw,
+                              code="wrong_year")
+    return errors

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import importlib.util
 import os
 import shutil
 import signal
@@ -232,7 +233,26 @@ def build(raw_dir: Path | None = None, db_path: Path | None = None, published_di
         raise BuildError(f"the raw data folder {raw_dir} does not exist; run `boligmonitor synth` to write "
                          "the synthetic default, or put the register extracts there")
     key, key_source = resolve_hmac_key(raw_dir)
-    runners = [([_runner(s) for s in g], tuple(x for s in g for x in _schemas_of(s))) for g in groups]
+    for g in groups:
+        for s in g:
+            if isinstance(s, str) and importlib.util.find_spec(s) is None:
+                raise BuildError(f"the pipeline step {s} is missing (module not found)")
+
+    def load(g: list) -> tuple[list[tuple[str, Callable]], tuple[str, ...]]:
+        return [_runner(s) for s in g], tuple(x for s in g for x in _schemas_of(s))
+
+    # The later steps' modules (geopandas and friends: about half a second) are imported while the
+    # first step runs.
+    later: dict[str, object] = {}
+
+    def load_later() -> None:
+        try:
+            later["runners"] = [load(g) for g in groups[1:]]
+        except BaseException as e:  # raised in the build's thread when the steps are needed
+            later["error"] = e
+
+    runners = [load(groups[0])] if groups else []
+    loader = threading.Thread(target=load_later, name="load-steps", daemon=True)
 
     db_path.parent.mkdir(parents=True, exist_ok=True)
     published_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -256,7 +276,14 @@ def build(raw_dir: Path | None = None, db_path: Path | None = None, published_di
             con = db.connect(tmp_db)  # no progress bar in the build's output
             ctx = BuildContext(raw_dir=raw_dir, db_path=tmp_db, published_dir=tmp_pub, hmac_key=key, say=say,
                                settings=dict(settings or {}))
-            for group, schemas in runners:
+            loader.start()
+            for k in range(len(groups)):
+                if k == 1:
+                    loader.join()
+                    if "error" in later:
+                        raise later["error"]
+                    runners += later["runners"]
+                group, schemas = runners[k]
                 outcomes = _run_group(con, ctx, group, schemas)
                 for name, result, _ in outcomes:
                     if not isinstance(result, StepResult):

@@ -159,11 +159,14 @@ class Pseudonymiser:
         ipad, opad = bytes(b ^ 0x36 for b in key), bytes(b ^ 0x5C for b in key)
         if self._con is None:
             self._con = duckdb.connect()
-        frame = pl.DataFrame({"_digits": digits})
-        out = self._con.sql(
-            "select _digits, ('0x' || left(sha256($opad::blob || unhex(sha256($ipad::blob || "
-            "encode(lpad(_digits::varchar, 10, '0'))))), 16))::ubigint as person_id from frame",
-            params={"ipad": ipad, "opad": opad}).pl()
+        self._con.register("_new_digits", pl.DataFrame({"_digits": digits}).to_arrow())
+        try:
+            out = self._con.sql(
+                "select _digits, ('0x' || left(sha256($opad::blob || unhex(sha256($ipad::blob || "
+                "encode(lpad(_digits::varchar, 10, '0'))))), 16))::ubigint as person_id from _new_digits",
+                params={"ipad": ipad, "opad": opad}).pl()
+        finally:
+            self._con.unregister("_new_digits")
         first = out.row(0)
         if first[1] != hmac_id(self.key, f"{first[0]:010d}"):
             raise AssertionError("pseudonyms from DuckDB disagree with hmac.digest")

@@ -445,18 +445,19 @@ def _split_bytes(body: bytes, sep: str, nh: int) -> tuple[pl.DataFrame, list[str
     :func:`_split_plain` returns it, the field columns that may need stripping). None when the
     body is not that simple, and the text path decides.
 
-    Simple means: only ``\\r\\n`` or ``\\n`` line ends, every line exactly ``nh`` fields (the body
-    holds ``(nh - 1) x lines`` separators and polars refuses a longer line, so a blank line cannot
-    hide either) and no quote except empty fields written ``""``. Only the columns that hold
-    whitespace are stripped (:func:`_columns_to_strip`).
+    Simple means: only ``\\r\\n`` (polars drops the ``\\r``) or ``\\n`` line ends, every line
+    exactly ``nh`` fields (the body holds ``(nh - 1) x lines`` separators and polars refuses a
+    longer line, so a blank line cannot hide either) and no quote except empty fields written
+    ``""``. Only the columns that hold whitespace at a field end are stripped
+    (:func:`_columns_to_strip`).
     """
     sb = sep.encode("utf-8")
     if len(sb) != 1 or sb in (b"\r", b"\n", b'"') or nh < 2 or not body:
         return None
-    if b"\r" in body:
-        body = body.replace(b"\r\n", b"\n")
-        if b"\r" in body:
-            return None
+    # polars drops the "\r" of a "\r\n" line end itself; any other "\r" is a line end of the text
+    # path's kind (or data): counted, not replaced (a replace copies the whole body, holding the GIL).
+    if b"\r" in body and body.count(b"\r") != body.count(b"\r\n"):
+        return None
     n_lines = body.count(b"\n") + (0 if body.endswith(b"\n") else 1)
     if body.count(sb) != (nh - 1) * n_lines:
         return None

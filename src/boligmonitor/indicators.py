@@ -95,6 +95,25 @@ def _prepare(con: duckdb.DuckDBPyConnection) -> None:
         from pa group by all
         """
     )
+    # Households: per year (kommune-wide: adults, the address) and per group and year (the
+    # members in the group: address, summed income), each grouped once for the indicators that use it.
+    con.execute(
+        """
+        create or replace temp table _ind_hh_year as
+        select year, household_id, count(*) filter (where age >= 18) as adults, any_value(address_key) as addr
+        from core.person_year group by all
+        """
+    )
+    income = _exists(con, "staging.income")
+    con.execute(
+        f"""
+        create or replace temp table _ind_hh_group as
+        select pa.grp, pa.year, pa.household_id, any_value(pa.address_key) as addr,
+               {"sum(coalesce(i.gross_income, 0))" if income else "0"} as inc
+        from pa {"left join staging.income i using (person_id, year)" if income else ""}
+        group by all
+        """
+    )
     if _exists(con, "staging.education"):
         con.execute(
             f"""
@@ -156,10 +175,8 @@ def _definitions(con) -> dict[str, tuple[str, str]]:
     d["age65_share"] = ("pct", "select grp, year, age65 n, residents d from _ind_pa")
     d["nonwestern_share"] = ("pct", "select grp, year, nonwestern n, residents d from _ind_pa")
     d["single_parent_children_share"] = ("pct", """
-        with hh as (select year, household_id, count(*) filter (where age >= 18) adults
-                    from core.person_year group by all)
         select grp, pa.year, count(*) filter (where hh.adults = 1) n, count(*) d
-        from pa join hh using (year, household_id) where pa.age < 18 group by all""")
+        from pa join _ind_hh_year hh using (year, household_id) where pa.age < 18 group by all""")
     if _exists(con, "staging.education"):
         edu = _EDU
         d["basic_edu_15_64_share"] = ("pct", "select grp, year, known_basic_15_64 n, n_15_64 d from _ind_edu")
@@ -200,9 +217,7 @@ def _definitions(con) -> dict[str, tuple[str, str]]:
                 where pa.age between 15 and 29 group by all""")
     if _exists(con, "staging.income"):
         d["household_income_index"] = ("pct", """
-            with h as (select pa.grp, pa.year, pa.household_id, sum(coalesce(i.gross_income, 0)) inc
-                       from pa left join staging.income i using (person_id, year) group by all),
-                 m as (select grp, year, avg(inc) mean_inc from h group by all)
+            with m as (select grp, year, avg(inc) mean_inc from _ind_hh_group group by all)
             select m.grp, m.year, m.mean_inc n, k.mean_inc d
             from m join m k on k.year = m.year and k.grp = 'randers_kommune'""")
     if _exists(con, "staging.convictions"):
@@ -287,8 +302,8 @@ def _definitions(con) -> dict[str, tuple[str, str]]:
     # households moving out during the year (fraflytning): households on 1 January whose members
     # all live elsewhere (or not in the municipality) on 1 January the next year
     d["turnover_pct"] = ("pct", """
-        with h as (select grp, year, household_id, any_value(address_key) addr from pa group by all),
-             nxt as (select year, household_id, any_value(address_key) addr from core.person_year group by all)
+        with h as (select grp, year, household_id, addr from _ind_hh_group),
+             nxt as (select year, household_id, addr from _ind_hh_year)
         select h.grp, h.year, count(*) filter (where n.household_id is null or n.addr is distinct from h.addr) n,
                count(*) d
         from h left join nxt n on n.household_id = h.household_id and n.year = h.year + 1

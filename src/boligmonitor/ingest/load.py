@@ -297,7 +297,8 @@ def run(con: duckdb.DuckDBPyConnection, ctx: BuildContext) -> StepResult:
     _drop_files(con, gone)
     pseudo = Pseudonymiser(ctx.hmac_key)
 
-    # Register-major order, so each register's batch is stored while later registers are validated.
+    # Register-major order, so each register's batch is stored while later registers are validated
+    # (the order of the work items is set below).
     order = {r.name: i for i, r in enumerate(REGISTERS)}
     work: list[tuple[RawFile, dict | None, str, os.stat_result]] = []
     n_reused = 0
@@ -310,9 +311,12 @@ def run(con: duckdb.DuckDBPyConnection, ctx: BuildContext) -> StepResult:
             continue
         work.append((rf, old, fp, st))
 
-    # Work items: one file, or all (remaining) files of a register whose files are small.
+    # Work items: one file, or all (remaining) files of a register whose files are small. Largest
+    # registers first (the population, the largest, so also first): what is left to store after the
+    # last file is read, while the workers sit idle, is then a small register's batch.
+    size = {reg.name: sum(w[3].st_size for w in work if w[0].register.name == reg.name) for reg in REGISTERS}
     items: list[list] = []
-    for reg in REGISTERS:
+    for reg in sorted(REGISTERS, key=lambda r: (r.name != POPULATION, -size[r.name])):
         mine = [w for w in work if w[0].register.name == reg.name]
         if sum(w[3].st_size for w in mine) < BATCH_BYTES:
             items += [mine] if mine else []

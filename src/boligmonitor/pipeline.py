@@ -241,18 +241,25 @@ def build(raw_dir: Path | None = None, db_path: Path | None = None, published_di
     def load(g: list) -> tuple[list[tuple[str, Callable]], tuple[str, ...]]:
         return [_runner(s) for s in g], tuple(x for s in g for x in _schemas_of(s))
 
-    # The later steps' modules (geopandas and friends: about half a second) are imported while the
-    # first step runs.
+    # The later steps' modules are imported, and their prepare(ctx) run, while the first step runs.
     later: dict[str, object] = {}
 
-    def load_later() -> None:
+    def load_later(ctx: BuildContext) -> None:
         try:
             later["runners"] = [load(g) for g in groups[1:]]
         except BaseException as e:  # raised in the build's thread when the steps are needed
             later["error"] = e
+            return
+        # A later step's optional prepare(ctx) (work without the database, e.g. reading the
+        # GeoPackage) runs here too; a step computes what is missing itself.
+        for g in groups[1:]:
+            for s in g:
+                prep = getattr(importlib.import_module(s), "prepare", None) if isinstance(s, str) else None
+                if callable(prep):
+                    with contextlib.suppress(Exception):
+                        prep(ctx)
 
     runners = [load(groups[0])] if groups else []
-    loader = threading.Thread(target=load_later, name="load-steps", daemon=True)
 
     db_path.parent.mkdir(parents=True, exist_ok=True)
     published_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -276,6 +283,7 @@ def build(raw_dir: Path | None = None, db_path: Path | None = None, published_di
             con = db.connect(tmp_db)  # no progress bar in the build's output
             ctx = BuildContext(raw_dir=raw_dir, db_path=tmp_db, published_dir=tmp_pub, hmac_key=key, say=say,
                                settings=dict(settings or {}))
+            loader = threading.Thread(target=load_later, args=(ctx,), name="load-steps", daemon=True)
             loader.start()
             for k in range(len(groups)):
                 if k == 1:

@@ -21,6 +21,9 @@ class BuildContext:
     say: Callable[[str], None] = print
     #: Free-form settings a step may read (e.g. {"criteria": {...}}); defaults live in each module.
     settings: dict = field(default_factory=dict)
+    #: What a step's optional ``prepare(ctx)`` computed ahead (no database: run by the pipeline in
+    #: the background while earlier steps run), keyed by step; ``run`` computes it itself if absent.
+    prepared: dict = field(default_factory=dict)
 
 
 @dataclass

@@ -55,6 +55,14 @@ def area_polygons(path: Path | None = None):
     return gdf
 
 
+def prepare(ctx) -> None:
+    """Read the address ranges and the GeoPackage and assign the address points (no database):
+    the pipeline runs this while the ingest step runs. See :func:`boligmonitor.geo.assign.prepare`."""
+    from boligmonitor.geo.assign import prepare as _prepare
+
+    _prepare(ctx)
+
+
 def run(con, ctx):
     """The geo step: see :func:`boligmonitor.geo.assign.run`."""
     from boligmonitor.geo.assign import run as _run

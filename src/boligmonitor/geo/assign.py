@@ -159,14 +159,10 @@ def _settings(ctx: BuildContext) -> dict:
     return s
 
 
-def run(con, ctx: BuildContext) -> StepResult:
-    """The geo step: writes ``geo.address_ranges, geo.address_points, geo.address_area,
-    geo.reconciliation, geo.unmatched_addresses`` (contract in ``docs/architecture.md``)."""
+def _inputs(gpkg: Path, ranges_csv: Path) -> tuple:
+    """Everything the step needs that does not come from the database: the ranges and their index,
+    the address points and area polygons, the layer source, and the points assigned to areas."""
     from boligmonitor.geo.layers import layer_source
-
-    res = StepResult("geo")
-    s = _settings(ctx)
-    gpkg, ranges_csv, authority = Path(s["gpkg"]), Path(s["ranges"]), s["authority"]
 
     rows = read_range_table(ranges_csv)
     index = RangeIndex(rows)
@@ -179,12 +175,34 @@ def run(con, ctx: BuildContext) -> StepResult:
     polygons = read_area_polygons(gpkg)
     check_crs(points, polygons, names=("address points", "area polygons"), file=gpkg)
     source = layer_source(gpkg)
+    pt = assign_points(points, polygons, index)
+    return (gpkg, ranges_csv), rows, index, points, polygons, source, pt
+
+
+def prepare(ctx: BuildContext) -> None:
+    """Compute :func:`_inputs` ahead (the pipeline runs this while the ingest step runs). A problem
+    is left for :func:`run`, which computes the inputs again and reports it."""
+    s = _settings(ctx)
+    try:
+        ctx.prepared["geo"] = _inputs(Path(s["gpkg"]), Path(s["ranges"]))
+    except Exception:  # noqa: BLE001 - reported by run()
+        ctx.prepared.pop("geo", None)
+
+
+def run(con, ctx: BuildContext) -> StepResult:
+    """The geo step: writes ``geo.address_ranges, geo.address_points, geo.address_area,
+    geo.reconciliation, geo.unmatched_addresses`` (contract in ``docs/architecture.md``)."""
+    res = StepResult("geo")
+    s = _settings(ctx)
+    gpkg, ranges_csv, authority = Path(s["gpkg"]), Path(s["ranges"]), s["authority"]
+    inputs = ctx.prepared.get("geo")
+    if inputs is None or inputs[0] != (gpkg, ranges_csv):
+        inputs = _inputs(gpkg, ranges_csv)
+    _, rows, index, points, polygons, source, pt = inputs
     ctx.say(f"geo: loaded {len(rows)} address ranges from {ranges_csv.name}, {len(points)} address points and "
             f"{len(polygons)} area polygons from {gpkg.name} ({source})")
     if source == "illustrative":
         res.messages.append("geo: the area polygons and address points are ILLUSTRATIVE (not real GIS data)")
-
-    pt = assign_points(points, polygons, index)
 
     parts = []
     for table in ("population", "evictions"):

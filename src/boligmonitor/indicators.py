@@ -114,6 +114,40 @@ def _prepare(con: duckdb.DuckDBPyConnection) -> None:
         group by all
         """
     )
+    families = {
+        "school_absence": """
+            create or replace temp table _ind_absence as
+            select grp, pa.year, sum(s.absence_days) as absence, sum(s.school_days) as days,
+                   sum(s.absence_days) filter (where s.half_year = 1) as absence_h1,
+                   sum(s.school_days) filter (where s.half_year = 1) as days_h1,
+                   count(*) filter (where s.half_year = 1) as rows_h1
+            from pa join staging.school_absence s using (person_id, year) group by all""",
+        "language_assessment": """
+            create or replace temp table _ind_lang as
+            select grp, pa.year, count(*) as tested,
+                   count(*) filter (where l.result = 'GENEREL') as general,
+                   count(*) filter (where l.result = 'FOKUSERET') as focused,
+                   count(*) filter (where l.result = 'SAERLIG') as special
+            from pa join staging.language_assessment l using (person_id, year) group by all""",
+        "youth_education": """
+            create or replace temp table _ind_youth_ed as
+            select grp, pa.year, count(*) filter (where y.in_education_15m) as in_15m,
+                   count(*) filter (where y.in_education_15m is not null) as known_15m,
+                   count(*) filter (where y.started_same_year) as started, count(*) as leavers
+            from pa join staging.youth_education y using (person_id, year) group by all""",
+        "ssp_concerns": """
+            create or replace temp table _ind_ssp as
+            select grp, pa.year, count(s.person_id) as concerns, count(distinct s.person_id) as children
+            from pa left join staging.ssp_concerns s using (person_id, year) where pa.age between 10 and 17
+            group by all""",
+        "turnout": """
+            create or replace temp table _ind_turnout as
+            select grp, pa.year, t.election, count(*) filter (where t.voted) as voted, count(*) as eligible
+            from pa join staging.turnout t using (person_id, year) group by all""",
+    }
+    for table, sql in families.items():
+        if _exists(con, f"staging.{table}"):
+            con.execute(sql)
     if _exists(con, "staging.education"):
         con.execute(
             f"""
@@ -234,40 +268,24 @@ def _definitions(con) -> dict[str, tuple[str, str]]:
         d["marks_9th_mean"] = ("mark", """
             select grp, pa.year, sum(m.mark) n, count(*) d
             from pa join staging.exam_marks m using (person_id, year) group by all""")
+    # Registers joined once each (a family table per register, see _prepare); an inner join's
+    # groups: those with rows (the family table has exactly those), narrowed where a filter applies.
     if _exists(con, "staging.school_absence"):
-        d["absence_h1_pct"] = ("pct", """
-            select grp, pa.year, sum(s.absence_days) n, sum(s.school_days) d
-            from pa join staging.school_absence s using (person_id, year) where s.half_year = 1 group by all""")
-        d["absence_pct"] = ("pct", """
-            select grp, pa.year, sum(s.absence_days) n, sum(s.school_days) d
-            from pa join staging.school_absence s using (person_id, year) group by all""")
+        d["absence_h1_pct"] = ("pct", "select grp, year, absence_h1 n, days_h1 d from _ind_absence "
+                                      "where rows_h1 > 0")
+        d["absence_pct"] = ("pct", "select grp, year, absence n, days d from _ind_absence")
     if _exists(con, "staging.language_assessment"):
-        for code, name in (("GENEREL", "general"), ("FOKUSERET", "focused"), ("SAERLIG", "special")):
-            d[f"lang_{name}_share"] = ("pct", f"""
-                select grp, pa.year, count(*) filter (where l.result = '{code}') n, count(*) d
-                from pa join staging.language_assessment l using (person_id, year) group by all""")
-        d["lang_tested"] = ("count", """
-            select grp, pa.year, count(*) n, null d
-            from pa join staging.language_assessment l using (person_id, year) group by all""")
+        for name in ("general", "focused", "special"):  # results GENEREL, FOKUSERET, SAERLIG
+            d[f"lang_{name}_share"] = ("pct", f"select grp, year, {name} n, tested d from _ind_lang")
+        d["lang_tested"] = ("count", "select grp, year, tested n, null d from _ind_lang")
     if _exists(con, "staging.youth_education"):
-        d["youth_ed_15m_share"] = ("pct", """
-            select grp, pa.year, count(*) filter (where y.in_education_15m) n,
-                   count(*) filter (where y.in_education_15m is not null) d
-            from pa join staging.youth_education y using (person_id, year) group by all""")
-        d["youth_ed_start_share"] = ("pct", """
-            select grp, pa.year, count(*) filter (where y.started_same_year) n, count(*) d
-            from pa join staging.youth_education y using (person_id, year) group by all""")
+        d["youth_ed_15m_share"] = ("pct", "select grp, year, in_15m n, known_15m d from _ind_youth_ed")
+        d["youth_ed_start_share"] = ("pct", "select grp, year, started n, leavers d from _ind_youth_ed")
     if _exists(con, "staging.youth_school"):
         d["youth_school_14_18_share"] = _any_row_share("youth_school", 14, 18)
     if _exists(con, "staging.ssp_concerns"):
-        d["ssp_concerns"] = ("count", """
-            select grp, pa.year, count(s.person_id) n, null d
-            from pa left join staging.ssp_concerns s using (person_id, year) where pa.age between 10 and 17
-            group by all""")
-        d["ssp_children"] = ("count", """
-            select grp, pa.year, count(distinct s.person_id) n, null d
-            from pa left join staging.ssp_concerns s using (person_id, year) where pa.age between 10 and 17
-            group by all""")
+        d["ssp_concerns"] = ("count", "select grp, year, concerns n, null d from _ind_ssp")
+        d["ssp_children"] = ("count", "select grp, year, children n, null d from _ind_ssp")
     if _exists(con, "staging.job_grants"):
         d["job_grants"] = ("count", """
             select grp, pa.year, count(g.person_id) n, null d
@@ -279,9 +297,8 @@ def _definitions(con) -> dict[str, tuple[str, str]]:
     if _exists(con, "staging.turnout"):
         elections = [r[0] for r in con.execute("select distinct election from staging.turnout order by 1").fetchall()]
         for e in elections:
-            d[f"turnout_{e}"] = ("pct", f"""
-                select grp, pa.year, count(*) filter (where t.voted) n, count(*) d
-                from pa join staging.turnout t using (person_id, year) where t.election = '{e}' group by all""")
+            d[f"turnout_{e}"] = ("pct", f"select grp, year, voted n, eligible d from _ind_turnout "
+                                        f"where election = '{e}'")
     if _exists(con, "staging.evictions") and _exists(con, "geo.address_area"):
         ev = f"""
             with e as (select ev.year, ev.executed, a.area_id from staging.evictions ev

@@ -249,7 +249,9 @@ def compute_components(con: duckdb.DuckDBPyConnection, settings: CriteriaSetting
         # (checked at ingest; tests/test_criteria_measures.py guards the declaration).
         con.execute("create or replace temp view _crit_edu as select * from staging.education")
         src18 = ", ".join(f"'{x}'" for x in EDUCATION_SOURCES_2018)
-        for comp, valid in (("education_2018", f"e.education_source in ({src18})"), ("education_2013", "true")):
+        comps = (("education_2018", f"e.education_source in ({src18})"), ("education_2013", "true"))
+        cols = []
+        for _comp, valid in comps:  # both components from one join
             level = (
                 f"case when e.person_id is null or coalesce(trim(e.highest_education), '') in ('', '9090') "
                 f"or not ({valid}) then '{UNKNOWN_LEVEL}' else left(trim(e.highest_education), 2) end"
@@ -260,14 +262,16 @@ def compute_components(con: duckdb.DuckDBPyConnection, settings: CriteriaSetting
             else:
                 num = f"count(*) filter (where {level} = '{BASIC_LEVEL}')"
                 den = f"count(*) filter (where {level} <> '{UNKNOWN_LEVEL}')"
-            rows += q(
-                f"""
-                select g.group_id, '{comp}', g.year, {num}::DOUBLE, {den}::DOUBLE
-                from _crit_grp g left join _crit_edu e on e.person_id = g.person_id and e.year = g.year
-                where g.age between 30 and 59
-                group by all
-                """
-            ).fetchall()
+            cols += [f"{num}::DOUBLE", f"{den}::DOUBLE"]
+        for g, y, *nd in q(
+            f"""
+            select g.group_id, g.year, {", ".join(cols)}
+            from _crit_grp g left join _crit_edu e on e.person_id = g.person_id and e.year = g.year
+            where g.age between 30 and 59
+            group by all
+            """
+        ).fetchall():
+            rows += [(g, comp, y, nd[2 * i], nd[2 * i + 1]) for i, (comp, _v) in enumerate(comps)]
 
     # Income: income year y, taxable residents 15-64 on 1 January of y+1, not in education.
     if _has(con, "staging.income"):

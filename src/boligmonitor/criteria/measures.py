@@ -276,25 +276,32 @@ def compute_components(con: duckdb.DuckDBPyConnection, settings: CriteriaSetting
     # Income: income year y, taxable residents 15-64 on 1 January of y+1, not in education.
     if _has(con, "staging.income"):
         max_year = q("select max(year) from core.person_year").fetchall()[0][0]
-        su = ""
+        # Students are left out: ongoing education on the population date (g.year), and with the
+        # "ongoing_or_su" rule also an SU spell in the income year (i.year). Written as anti-joins on
+        # the distinct (person, year) pairs, not as correlated EXISTS: the same rows, a third of the time.
+        ctes, joins, keep = [], [], []
+        if _has(con, "staging.education"):
+            ctes.append("""ongoing as (select distinct person_id, year from staging.education
+                                       where coalesce(trim(ongoing_education), '') <> '')""")
+            joins.append("left join ongoing o on o.person_id = g.person_id and o.year = g.year")
+            keep.append("o.person_id is null")
         if settings.students_rule == "ongoing_or_su":
-            su = """ or exists (select 1 from _crit_spells s where s.person_id = g.person_id and s.benefit = 'SU'
-                         and s.start_date <= make_date(i.year, 12, 31)
-                         and coalesce(s.end_date, DATE '9999-12-31') >= make_date(i.year, 1, 1))"""
-        has_edu = _has(con, "staging.education")
-        ongoing = (
-            """exists (select 1 from staging.education e where e.person_id = g.person_id and e.year = g.year
-                       and coalesce(trim(e.ongoing_education), '') <> '')"""
-            if has_edu
-            else "false"
-        )
+            ctes.append("""su as (select distinct s.person_id, y.year from _crit_spells s
+                                  join (select distinct year from staging.income) y
+                                    on s.start_date <= make_date(y.year, 12, 31)
+                                   and coalesce(s.end_date, DATE '9999-12-31') >= make_date(y.year, 1, 1)
+                                  where s.benefit = 'SU')""")
+            joins.append("left join su on su.person_id = g.person_id and su.year = i.year")
+            keep.append("su.person_id is null")
+        with_ = ("with " + ", ".join(ctes)) if ctes else ""
         rows += q(
             f"""
-            with inc as (select * from staging.income)  -- one row per person-year (the register's key)
+            {with_}
             select g.group_id, 'income', i.year, sum(i.gross_income)::DOUBLE, count(*)::DOUBLE
-            from inc i
+            from staging.income i  -- one row per person-year (the register's key)
             join _crit_grp g on g.person_id = i.person_id and g.year = least(i.year + 1, {max_year})
-            where i.taxable and g.age between 15 and 64 and not ({ongoing}{su})
+            {" ".join(joins)}
+            where i.taxable and g.age between 15 and 64 {"".join(" and " + k for k in keep)}
             group by all
             """
         ).fetchall()

@@ -27,6 +27,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 import yaml
 
@@ -440,6 +441,12 @@ def _columns_to_strip(body: bytes, fields: pl.DataFrame, sep: bytes) -> list[str
     return [n for n, h in zip(names, hit) if h]
 
 
+def _count_byte(data: bytes, byte: bytes) -> int:
+    """``data.count(byte)`` for one byte, in numpy (which releases the GIL, so the other worker
+    threads keep running; ``bytes.count`` holds it)."""
+    return int(np.count_nonzero(np.frombuffer(data, dtype=np.uint8) == byte[0]))
+
+
 def _split_bytes(body: bytes, sep: str, nh: int) -> tuple[pl.DataFrame, list[str]] | None:
     """The clean file, split by polars' CSV reader straight from the bytes: (frame as
     :func:`_split_plain` returns it, the field columns that may need stripping). None when the
@@ -458,8 +465,8 @@ def _split_bytes(body: bytes, sep: str, nh: int) -> tuple[pl.DataFrame, list[str
     # path's kind (or data): counted, not replaced (a replace copies the whole body, holding the GIL).
     if b"\r" in body and body.count(b"\r") != body.count(b"\r\n"):
         return None
-    n_lines = body.count(b"\n") + (0 if body.endswith(b"\n") else 1)
-    if body.count(sb) != (nh - 1) * n_lines:
+    n_lines = _count_byte(body, b"\n") + (0 if body.endswith(b"\n") else 1)
+    if _count_byte(body, sb) != (nh - 1) * n_lines:
         return None
     names = _field_names(nh)
     try:

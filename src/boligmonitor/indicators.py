@@ -292,8 +292,9 @@ def _definitions(con) -> dict[str, tuple[str, str]]:
             from pa left join staging.job_grants g using (person_id, year) group by all""")
     if _exists(con, "staging.jobready"):
         d["jobready_fte"] = ("fte", """
-            select grp, pa.year, count(j.person_id) / 12.0 n, null d
-            from pa left join staging.jobready j using (person_id, year) group by all""")
+            with j as (select person_id, year, count(*) n_months from staging.jobready group by all)
+            select grp, pa.year, coalesce(sum(j.n_months), 0) / 12.0 n, null d
+            from pa left join j using (person_id, year) group by all""")
     if _exists(con, "staging.turnout"):
         elections = [r[0] for r in con.execute("select distinct election from staging.turnout order by 1").fetchall()]
         for e in elections:

@@ -122,6 +122,9 @@ _FAST_CASES = {
     "ragged": "PNR;BRUTTOINDK;SKATTEPLIGTIG\n6101801234;1;J;x\n6202851234;2\n",
     "quoted_separator": 'PNR;BRUTTOINDK;SKATTEPLIGTIG;NAVN\n6101801234;1;J;"a;b"\n',
     "comma": "PNR,BRUTTOINDK,SKATTEPLIGTIG\n6101801234,\"\",J\n",
+    "empty_quoted_and_quote_inside": 'PNR;BRUTTOINDK;SKATTEPLIGTIG\n"";1"2;""\n6101801234;"";N\n',
+    "empty_quoted_and_quoted_empty_pair": 'PNR;BRUTTOINDK;SKATTEPLIGTIG\n"";"""";J\n',
+    "empty_quoted_with_text": 'PNR;BRUTTOINDK;SKATTEPLIGTIG\n""x;"";J\n',
     "tab_separated_space_around": "PNR\tBRUTTOINDK\tSKATTEPLIGTIG\n6101801234\t 1\tJ\n6202851234\t2\tN \n",
     "tab_separated_clean": "PNR\tBRUTTOINDK\tSKATTEPLIGTIG\n6101801234\t1\tJ\n",
     "space_at_file_end": "PNR;BRUTTOINDK;SKATTEPLIGTIG\n6101801234;1;J ",
@@ -199,3 +202,17 @@ def test_fast_value_parsers_agree_with_the_general_rules():
 
     for vals in (values.to_list(), ["J", "N", None, "J"]):
         assert _apply(parse_bool, vals) == _apply(bool_reference, vals)
+
+
+def test_key_repeat_check_is_exact():
+    """The hash shortcut only ever says "surely distinct"; repeated keys are always found."""
+    from boligmonitor.ingest.validate import _may_repeat
+    f = pl.DataFrame({"a": ["1", "2", "3", "1"], "b": [1, 2, 3, 4], "c": [1, 2, 3, 1]})
+    assert not _may_repeat(f, ["a", "b"])
+    assert not _may_repeat(f, ["b"])
+    assert _may_repeat(f, ["a"])
+    assert _may_repeat(f, ["a", "c"])
+    # Two columns holding the same values would cancel in a plain XOR of equal hashes.
+    same = pl.DataFrame({"a": [1, 2], "b": [1, 2]})
+    assert not _may_repeat(same, ["a", "b"])
+    assert _may_repeat(pl.DataFrame({"a": [None, None], "b": [1, 1]}), ["a", "b"])

@@ -478,11 +478,14 @@ def _split_bytes(body: bytes, sep: str, nh: int) -> tuple[pl.DataFrame, list[str
         return None
     if fields.height != n_lines or fields.width != nh:
         return None
-    if b'"' in body:  # empty fields written "" become empty; any other quote: the text path
-        fields = fields.with_columns(pl.when(pl.col(n) == '""').then(pl.lit("")).otherwise(pl.col(n)).alias(n)
-                                     for n in names)
-        if any(fields.select(pl.col(n).str.contains('"', literal=True).any() for n in names).row(0)):
+    n_quotes = _count_byte(body, b'"')
+    if n_quotes:  # empty fields written "" become empty; any other quote: the text path
+        empty = fields.select((pl.col(n) == '""').sum() for n in names).row(0)
+        # Every quote byte is one of the two of a "" field: nothing else is quoted.
+        if 2 * sum(empty) != n_quotes:
             return None
+        fields = fields.with_columns(pl.when(pl.col(n) == '""').then(pl.lit("")).otherwise(pl.col(n)).alias(n)
+                                     for n, k in zip(names, empty) if k)
     frame = fields.select(
         pl.int_range(2, n_lines + 2, dtype=pl.Int32).alias("source_line"),
         pl.lit(nh, pl.Int32).alias("n_fields"),

@@ -223,6 +223,19 @@ def _q(frame: pl.DataFrame, register: str, column: str | None, value: pl.Expr, r
     ).with_columns(pl.lit(None, pl.String).alias("reason_code"))
 
 
+def _may_repeat(frame: pl.DataFrame, cols: list[str]) -> bool:
+    """Whether some combination of ``cols`` may occur twice in ``frame``: False only when it surely
+    does not. Distinct combined hashes prove distinct keys (a cheap pass over integers); when
+    hashes repeat (a repeated key, or rarely a collision), the exact test on the values decides."""
+    h = pl.col(cols[0]).hash(seed=0)
+    for i, c in enumerate(cols[1:], start=1):
+        h = h ^ pl.col(c).hash(seed=i)
+    if frame.select(h.n_unique()).item() == frame.height:
+        return False
+    return not frame.select(
+        (pl.col(cols[0]) if len(cols) == 1 else pl.struct(cols)).is_first_distinct().all()).item()
+
+
 def _period_violation(reg: Register, year: pl.Expr) -> pl.Expr | None:
     """Whether a row breaks its register's period rule for the folder year (``year``: each row's)."""
     rule = PERIOD_RULES.get(reg.name)
@@ -349,8 +362,7 @@ def validate_many(raws: list[RawTable], reg: Register, years: list[int | None], 
     # later ones quarantined. Rows are in file order, so "not the first of its key" is "a later
     # occurrence"; the cheap first-distinct test decides whether the (costlier) window is needed.
     key_cols = [f"_v_{k}" for k in reg.key] + (["_file"] if len(raws) > 1 else [])
-    if good.height and reg.key and not good.select(
-            (pl.col(key_cols[0]) if len(key_cols) == 1 else pl.struct(key_cols)).is_first_distinct().all()).item():
+    if good.height and reg.key and _may_repeat(good, key_cols):
         good = good.with_columns(pl.col("source_line").min().over(key_cols).alias("_first"))
         dup = good.filter(pl.col("source_line") != pl.col("_first"))
         if dup.height:

@@ -216,3 +216,9 @@ def test_key_repeat_check_is_exact():
     same = pl.DataFrame({"a": [1, 2], "b": [1, 2]})
     assert not _may_repeat(same, ["a", "b"])
     assert _may_repeat(pl.DataFrame({"a": [None, None], "b": [1, 1]}), ["a", "b"])
+
+
+@pytest.mark.parametrize("data", [b"", b"a", b"a\r\nb", b"a\r\nb\r\n", b"a\rb", b"a\r", b"\r\n\r", b"\r\r\n", b"\n\r"])
+def test_every_cr_before_lf(data):
+    from boligmonitor.ingest.reader import _every_cr_before_lf
+    assert _every_cr_before_lf(data) == (data.count(b"\r") == data.count(b"\r\n"))

@@ -80,3 +80,17 @@ def test_category_sql_follows_the_criteria_settings():
     sql = indicators.employment_category_sql()
     assert "when benefit in ('FPEN') then 'E'" in sql
     assert "'ADAG'" in sql and "then 'A'" in sql
+
+
+def test_group_type_holds_every_area_present_and_reads_back_as_text():
+    from boligmonitor.areas import KOMMUNE_ID, PLAN_TOTAL_ID, group_type_sql
+    c = duckdb.connect()
+    c.execute("create schema core")
+    c.execute("create table core.person_year as select * from (values ('vangdalen'), (null), ('o''brien_park')) "
+              "t(area_id)")
+    t = group_type_sql(c)
+    got = c.execute(f"select v::{t} as g from (values ('vangdalen'), ('o''brien_park'), ('{PLAN_TOTAL_ID}'), "
+                    f"('{KOMMUNE_ID}')) t(v)").fetchall()
+    assert [r[0] for r in got] == ["vangdalen", "o'brien_park", PLAN_TOTAL_ID, KOMMUNE_ID]
+    with pytest.raises(duckdb.Error):  # an id that is not present cannot slip in as something else
+        c.execute(f"select 'glarbjergvej'::{t}").fetchall()

@@ -76,14 +76,16 @@ def _prepare(con: duckdb.DuckDBPyConnection) -> None:
     (``_ind_pa``, ``_ind_edu``, ``_ind_fte``): one pass over the persons instead of one per indicator.
     An indicator computed from a family table keeps only the groups its own query would have had
     (e.g. a group with nobody aged 30-59 has no row for the 30-59 shares)."""
+    # grp is an ENUM (every query groups by it; text again in metrics.indicators).
+    grp_type = A.group_type_sql(con)
     con.execute(
         f"""
         create or replace temp table pa as
-        select {_PA_COLUMNS}, area_id as grp from core.person_year where area_id is not null
+        select {_PA_COLUMNS}, area_id::{grp_type} as grp from core.person_year where area_id is not null
         union all
-        select {_PA_COLUMNS}, 'helhedsplan' from core.person_year where area_id in ({PLAN_AREAS_SQL})
+        select {_PA_COLUMNS}, 'helhedsplan'::{grp_type} from core.person_year where area_id in ({PLAN_AREAS_SQL})
         union all
-        select {_PA_COLUMNS}, 'randers_kommune' from core.person_year
+        select {_PA_COLUMNS}, 'randers_kommune'::{grp_type} from core.person_year
         """
     )
     con.execute(
@@ -351,7 +353,7 @@ def compute(con: duckdb.DuckDBPyConnection) -> int:
         else:
             val = _value(unit)
         parts.append(
-            f"""select grp as area_id, year::integer as year, '{iid}' as indicator_id,
+            f"""select grp::VARCHAR as area_id, year::integer as year, '{iid}' as indicator_id,
                        n::double as numerator, d::double as denominator, ({val})::double as value,
                        '{unit}' as unit
                 from ({sql}) q"""

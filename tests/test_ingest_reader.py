@@ -222,3 +222,32 @@ def test_key_repeat_check_is_exact():
 def test_every_cr_before_lf(data):
     from boligmonitor.ingest.reader import _every_cr_before_lf
     assert _every_cr_before_lf(data) == (data.count(b"\r") == data.count(b"\r\n"))
+
+
+def test_empty_text_fields_whether_or_not_a_column_has_any(tmp_path):
+    """Text columns without any empty field skip the empty-to-null step; the result is the same:
+    an empty optional text is null, an empty required one is quarantined (missing_value)."""
+    from boligmonitor.ingest.pseudonym import Pseudonymiser
+    from boligmonitor.ingest.validate import validate
+    pop = register("befolkning")
+    header = ";".join(c.raw for c in pop.columns)
+
+    def row(pnr, street="Vej", floor="st", door="th", household="F1"):
+        vals = {"PNR": pnr, "FOED_DAG": "01-02-1980", "KOEN": "1", "IE_TYPE": "1", "OPR_LAND": "5100",
+                "KOM": "730", "VEJNAVN": street, "HUSNR": "1", "ETAGE": floor, "SIDEDOER": door,
+                "POSTNR": "8900", "TILFLYT_DATO": "01-01-2010", "FAMILIE_ID": household}
+        return ";".join(vals[c.raw] for c in pop.columns)
+
+    cases = {
+        "none_empty": [row("0101801234"), row("0202801234")],
+        "floor_empty": [row("0101801234", floor=""), row("0202801234")],
+        "street_empty": [row("0101801234", street=""), row("0202801234", door="")],
+    }
+    out = {}
+    for name, lines in cases.items():
+        p = _write(tmp_path, "\n".join([header, *lines]) + "\n")
+        v = validate(read_raw(p, tmp_path, pop), pop, 2020, Pseudonymiser(b"k"))
+        out[name] = (v.rows.select("street", "floor", "door").rows(), sorted(v.quarantine["reason_code"]))
+    assert out["none_empty"] == ([("Vej", "st", "th"), ("Vej", "st", "th")], [])
+    assert out["floor_empty"] == ([("Vej", None, "th"), ("Vej", "st", "th")], [])
+    assert out["street_empty"] == ([("Vej", "st", None)], ["missing_value"])

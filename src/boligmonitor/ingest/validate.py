@@ -159,9 +159,12 @@ def _range_text(c: Column) -> str:
     return f"{lo}-{hi}{unit}"
 
 
-def _typed(c: Column) -> pl.Expr:
-    """The parsed value of one declared column (read as string ``c.name``); null if empty or unparseable."""
+def _typed(c: Column, may_be_empty: bool = True) -> pl.Expr:
+    """The parsed value of one declared column (read as string ``c.name``); null if empty or unparseable.
+    ``may_be_empty=False`` (a text column known to hold no empty field) keeps the values as they are."""
     raw = pl.col(c.name)
+    if not may_be_empty and c.dtype in ("str", "code"):
+        return raw.alias(f"_v_{c.name}")
     parsed = {
         "pnr": pnr_digits_expr, "date": parse_date, "int": parse_int, "float": parse_float, "bool": parse_bool,
     }.get(c.dtype)
@@ -172,6 +175,8 @@ def _typed(c: Column) -> pl.Expr:
 def _code(c: Column) -> pl.Expr:
     """Reason code (or null) for one declared column, from its raw and parsed values."""
     raw, typed = pl.col(c.name), pl.col(f"_v_{c.name}")
+    if c.dtype == "str" and not c.required:  # free text, optional: nothing to check
+        return pl.lit(None, pl.String).alias(f"_e_{c.name}")
     empty = raw.is_null() | (raw == "")
     code = (pl.when(empty & c.required).then(pl.lit("missing_value"))
             .when(empty).then(pl.lit(None, pl.String)))
@@ -312,7 +317,11 @@ def validate_many(raws: list[RawTable], reg: Register, years: list[int | None], 
         f = f.filter(~pl.col("bad_encoding"))
 
     # 2. Column checks.
-    f = f.with_columns([_typed(c) for c in reg.columns])
+    # Text columns without an empty field keep their values as they are (one cheap test instead of
+    # a conditional copy of every value).
+    text = [c.name for c in reg.columns if c.dtype in ("str", "code")]
+    has_empty = dict(zip(text, f.select((pl.col(n) == "").any() for n in text).row(0))) if text and f.height else {}
+    f = f.with_columns([_typed(c, has_empty.get(c.name, True)) for c in reg.columns])
     f = f.with_columns([_code(c) for c in reg.columns])
 
     # 3. Rules across columns of the row (only where the values themselves are fine).

@@ -94,3 +94,28 @@ def test_group_type_holds_every_area_present_and_reads_back_as_text():
     assert [r[0] for r in got] == ["vangdalen", "o'brien_park", PLAN_TOTAL_ID, KOMMUNE_ID]
     with pytest.raises(duckdb.Error):  # an id that is not present cannot slip in as something else
         c.execute(f"select 'glarbjergvej'::{t}").fetchall()
+
+
+def test_small_register_indicators_from_one_join(con):
+    """Job grants, job-ready months, decisions and the age-band shares (charged 15-29, day care 1-5,
+    youth school 14-18) come from one join of the persons with the small registers."""
+    con.execute("create table staging.job_grants as select * from (values ('p3', 2019), ('p3', 2019), ('p6', 2019)) "
+                "t(person_id, year)")
+    con.execute("create table staging.jobready as select * from (values ('p4', 2019, 1), ('p4', 2019, 2), "
+                "('p4', 2019, 3), ('p1', 2020, 1)) t(person_id, year, month)")
+    con.execute("create table staging.charges as select * from (values ('p4', 2019), ('p4', 2019), ('p6', 2019)) "
+                "t(person_id, year)")
+    con.execute("create table staging.youth_school as select * from (values ('p2', 2019)) t(person_id, year)")
+    ctx = BuildContext(raw_dir=None, db_path=None, published_dir=None, hmac_key=b"k", say=lambda m: None)
+    indicators.run(con, ctx)
+    assert _ind(con, "job_grants") == (2, None, 2)  # two grants to p3 (p6 lives outside)
+    assert _ind(con, "job_grants", "randers_kommune") == (3, None, 3)
+    assert _ind(con, "jobready_fte") == (pytest.approx(0.25), None, pytest.approx(0.25))  # 3 months of p4
+    assert _ind(con, "jobready_fte", year=2020)[0] == pytest.approx(1 / 12)
+    assert _ind(con, "decisions_per_1000")[2] == pytest.approx(200.0)
+    # 15-29 in the area: p4 only, charged (twice: one person) -> 100 %; kommune: p4 of p4 (p6 is 40)
+    assert _ind(con, "charged_15_29_share") == (1, 1, pytest.approx(100.0))
+    # 14-18: nobody in the area (p2 is 8): no row; day care: no register, no indicator
+    assert _ind(con, "youth_school_14_18_share") is None
+    assert con.execute("select count(*) from metrics.indicators where indicator_id = 'daycare_1_5_share'"
+                       ).fetchall()[0][0] == 0

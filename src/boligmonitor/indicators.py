@@ -53,13 +53,25 @@ def _exists(con, table: str) -> bool:
 
 
 
-def _any_row_share(table: str, age_min: int, age_max: int) -> tuple[str, str]:
-    """Share of residents aged ``age_min``-``age_max`` with at least one row in ``staging.<table>``
-    in the year (charged, enrolled in day care, enrolled in the youth school)."""
-    return ("pct", f"""
-            with c as (select distinct person_id, year from staging.{table})
-            select grp, pa.year, count(c.person_id) n, count(*) d
-            from pa left join c using (person_id, year) where pa.age between {age_min} and {age_max} group by all""")
+#: Per small register, its per person-year facts for ``_ind_events`` (see ``_prepare``).
+_EVENTS = {
+    "convictions": "select person_id, year, count(*) as decisions from staging.convictions "
+                   "where law in ('STRFL', 'VAABENL', 'EUFL') group by all",
+    "job_grants": "select person_id, year, count(*) as grants from staging.job_grants group by all",
+    "jobready": "select person_id, year, count(*) as months from staging.jobready group by all",
+    "charges": "select distinct person_id, year, true as charged from staging.charges",
+    "daycare": "select distinct person_id, year, true as daycare from staging.daycare",
+    "youth_school": "select distinct person_id, year, true as youth_school from staging.youth_school",
+}
+#: Share of residents of an age band with at least one row in the register in the year.
+_EVENT_BANDS = {"charged": (15, 29), "daycare": (1, 5), "youth_school": (14, 18)}
+
+
+def _any_row_share(flag: str) -> tuple[str, str]:
+    """Share of residents in the age band of ``flag`` (:data:`_EVENT_BANDS`) with at least one row
+    in its register in the year (charged, enrolled in day care, enrolled in the youth school); only
+    groups with someone in the band."""
+    return ("pct", f"select grp, year, {flag}_n n, {flag}_d d from _ind_pa where {flag}_d > 0")
 
 #: The columns of ``core.person_year`` the indicators read (``pa`` holds only these, plus ``grp``).
 _PA_COLUMNS = "person_id, year, age, nonwestern, household_id, address_key"
@@ -88,13 +100,35 @@ def _prepare(con: duckdb.DuckDBPyConnection) -> None:
         select {_PA_COLUMNS}, 'randers_kommune'::{grp_type} from core.person_year
         """
     )
+    # Per person-year, what the small registers say (decisions, job grants, job-ready months, and
+    # whether charged / in day care / in the youth school): joined to the persons once, in _ind_pa,
+    # instead of one join over every person per indicator.
+    # The empty first part gives every column its type (also when a register is absent).
+    parts = ["select person_id, year, null::BIGINT as decisions, null::BIGINT as grants, null::BIGINT as months, "
+             "null::BOOLEAN as charged, null::BOOLEAN as daycare, null::BOOLEAN as youth_school "
+             "from core.person_year where false"]
+    parts += [f"({sql})" for t, sql in _EVENTS.items() if _exists(con, f"staging.{t}")]
     con.execute(
+        f"""
+        create or replace temp table _ind_events as
+        select person_id, year, sum(decisions) as decisions, sum(grants) as grants, sum(months) as months,
+               bool_or(charged) as charged, bool_or(daycare) as daycare, bool_or(youth_school) as youth_school
+        from ({" union all by name ".join(parts)})
+        group by all
         """
+    )
+    bands = ", ".join(
+        f"count(*) filter (where pa.age between {lo} and {hi} and e.{flag}) as {flag}_n, "
+        f"count(*) filter (where pa.age between {lo} and {hi}) as {flag}_d"
+        for flag, (lo, hi) in _EVENT_BANDS.items())
+    con.execute(
+        f"""
         create or replace temp table _ind_pa as
-        select grp, year, count(*) as residents, count(distinct household_id) as households,
+        select grp, pa.year, count(*) as residents, count(distinct household_id) as households,
                count(*) filter (where age < 18) as under18, count(*) filter (where age >= 65) as age65,
-               count(*) filter (where nonwestern) as nonwestern
-        from pa group by all
+               count(*) filter (where nonwestern) as nonwestern,
+               sum(e.decisions) as decisions, sum(e.grants) as grants, sum(e.months) as months, {bands}
+        from pa left join _ind_events e using (person_id, year) group by all
         """
     )
     # Households: per year (kommune-wide: adults, the address) and per group and year (the
@@ -257,15 +291,11 @@ def _definitions(con) -> dict[str, tuple[str, str]]:
             select m.grp, m.year, m.mean_inc n, k.mean_inc d
             from m join m k on k.year = m.year and k.grp = 'randers_kommune'""")
     if _exists(con, "staging.convictions"):
-        d["decisions_per_1000"] = ("per_1000", """
-            with c as (select person_id, year, count(*) k from staging.convictions
-                       where law in ('STRFL', 'VAABENL', 'EUFL') group by all)
-            select grp, pa.year, coalesce(sum(c.k), 0) n, count(*) d
-            from pa left join c using (person_id, year) group by all""")
+        d["decisions_per_1000"] = ("per_1000", "select grp, year, coalesce(decisions, 0) n, residents d from _ind_pa")
     if _exists(con, "staging.charges"):
-        d["charged_15_29_share"] = _any_row_share("charges", 15, 29)
+        d["charged_15_29_share"] = _any_row_share("charged")
     if _exists(con, "staging.daycare"):
-        d["daycare_1_5_share"] = _any_row_share("daycare", 1, 5)
+        d["daycare_1_5_share"] = _any_row_share("daycare")
     if _exists(con, "staging.exam_marks"):
         d["marks_9th_mean"] = ("mark", """
             select grp, pa.year, sum(m.mark) n, count(*) d
@@ -284,19 +314,14 @@ def _definitions(con) -> dict[str, tuple[str, str]]:
         d["youth_ed_15m_share"] = ("pct", "select grp, year, in_15m n, known_15m d from _ind_youth_ed")
         d["youth_ed_start_share"] = ("pct", "select grp, year, started n, leavers d from _ind_youth_ed")
     if _exists(con, "staging.youth_school"):
-        d["youth_school_14_18_share"] = _any_row_share("youth_school", 14, 18)
+        d["youth_school_14_18_share"] = _any_row_share("youth_school")
     if _exists(con, "staging.ssp_concerns"):
         d["ssp_concerns"] = ("count", "select grp, year, concerns n, null d from _ind_ssp")
         d["ssp_children"] = ("count", "select grp, year, children n, null d from _ind_ssp")
     if _exists(con, "staging.job_grants"):
-        d["job_grants"] = ("count", """
-            select grp, pa.year, count(g.person_id) n, null d
-            from pa left join staging.job_grants g using (person_id, year) group by all""")
+        d["job_grants"] = ("count", "select grp, year, coalesce(grants, 0) n, null d from _ind_pa")
     if _exists(con, "staging.jobready"):
-        d["jobready_fte"] = ("fte", """
-            with j as (select person_id, year, count(*) n_months from staging.jobready group by all)
-            select grp, pa.year, coalesce(sum(j.n_months), 0) / 12.0 n, null d
-            from pa left join j using (person_id, year) group by all""")
+        d["jobready_fte"] = ("fte", "select grp, year, coalesce(months, 0) / 12.0 n, null d from _ind_pa")
     if _exists(con, "staging.turnout"):
         elections = [r[0] for r in con.execute("select distinct election from staging.turnout order by 1").fetchall()]
         for e in elections:

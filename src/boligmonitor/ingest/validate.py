@@ -161,31 +161,37 @@ def _range_text(c: Column) -> str:
 
 def _typed(c: Column, may_be_empty: bool = True) -> pl.Expr:
     """The parsed value of one declared column (read as string ``c.name``); null if empty or unparseable.
-    ``may_be_empty=False`` (a text column known to hold no empty field) keeps the values as they are."""
+    ``may_be_empty=False`` (the column is known to hold no empty field) leaves out the test for
+    empty fields: text keeps its values as they are, other types are parsed straight away."""
     raw = pl.col(c.name)
-    if not may_be_empty and c.dtype in ("str", "code"):
-        return raw.alias(f"_v_{c.name}")
     parsed = {
         "pnr": pnr_digits_expr, "date": parse_date, "int": parse_int, "float": parse_float, "bool": parse_bool,
     }.get(c.dtype)
     typed = parsed(raw) if parsed else raw
+    if not may_be_empty:
+        return (typed if c.dtype in ("str", "code") else typed.cast(POLARS_TYPES[c.dtype])).alias(f"_v_{c.name}")
     return pl.when(raw != "").then(typed).cast(POLARS_TYPES[c.dtype]).alias(f"_v_{c.name}")
 
 
-def _code(c: Column) -> pl.Expr:
-    """Reason code (or null) for one declared column, from its raw and parsed values."""
+def _code(c: Column, complete: bool = False) -> pl.Expr:
+    """Reason code (or null) for one declared column, from its raw and parsed values. The first
+    rule that applies wins: missing value, bad format or unknown code, out of range.
+
+    ``complete``: the parsed column has no null (so no field is empty or unparseable), and only the
+    code list and the range are left to check."""
     raw, typed = pl.col(c.name), pl.col(f"_v_{c.name}")
-    if c.dtype == "str" and not c.required:  # free text, optional: nothing to check
-        return pl.lit(None, pl.String).alias(f"_e_{c.name}")
-    empty = raw.is_null() | (raw == "")
-    code = (pl.when(empty & c.required).then(pl.lit("missing_value"))
-            .when(empty).then(pl.lit(None, pl.String)))
-    fmt_code = {"pnr": "bad_pnr", "date": "bad_date", "int": "bad_number", "float": "bad_number",
-                "bool": "bad_bool"}.get(c.dtype)
-    if fmt_code:
-        code = code.when(typed.is_null()).then(pl.lit(fmt_code))
-    elif c.dtype == "code":
-        code = code.when(~raw.is_in(list((c.codes or {}).keys()))).then(pl.lit("unknown_code"))
+    rules: list[tuple[pl.Expr, pl.Expr]] = []
+    if not complete:
+        if c.dtype == "str" and not c.required:  # free text, optional: nothing to check
+            return pl.lit(None, pl.String).alias(f"_e_{c.name}")
+        empty = raw.is_null() | (raw == "")
+        rules += [(empty & c.required, pl.lit("missing_value")), (empty, pl.lit(None, pl.String))]
+        fmt_code = {"pnr": "bad_pnr", "date": "bad_date", "int": "bad_number", "float": "bad_number",
+                    "bool": "bad_bool"}.get(c.dtype)
+        if fmt_code:
+            rules.append((typed.is_null(), pl.lit(fmt_code)))
+    if c.dtype == "code":
+        rules.append((~raw.is_in(list((c.codes or {}).keys())), pl.lit("unknown_code")))
     if (c.min is not None or c.max is not None) and c.dtype in ("int", "float", "date"):
         v = typed.dt.year() if c.dtype == "date" else typed
         out = pl.lit(False)
@@ -193,7 +199,12 @@ def _code(c: Column) -> pl.Expr:
             out = out | (v < c.min)
         if c.max is not None:
             out = out | (v > c.max)
-        code = code.when(out).then(pl.lit("out_of_range"))
+        rules.append((out, pl.lit("out_of_range")))
+    if not rules:
+        return pl.lit(None, pl.String).alias(f"_e_{c.name}")
+    code = pl.when(rules[0][0]).then(rules[0][1])
+    for cond, value in rules[1:]:
+        code = code.when(cond).then(value)
     return code.otherwise(pl.lit(None, pl.String)).alias(f"_e_{c.name}")
 
 
@@ -319,10 +330,13 @@ def validate_many(raws: list[RawTable], reg: Register, years: list[int | None], 
     # 2. Column checks.
     # Text columns without an empty field keep their values as they are (one cheap test instead of
     # a conditional copy of every value).
-    text = [c.name for c in reg.columns if c.dtype in ("str", "code")]
-    has_empty = dict(zip(text, f.select((pl.col(n) == "").any() for n in text).row(0))) if text and f.height else {}
+    # Usually no field is empty and every value parses: then the tests for those are left out
+    # (a cheap test per column first; a null count is known without a pass over the values).
+    names = [c.name for c in reg.columns]
+    has_empty = dict(zip(names, f.select((pl.col(n) == "").any() for n in names).row(0))) if f.height else {}
     f = f.with_columns([_typed(c, has_empty.get(c.name, True)) for c in reg.columns])
-    f = f.with_columns([_code(c) for c in reg.columns])
+    complete = {c.name: f.height > 0 and f[f"_v_{c.name}"].null_count() == 0 for c in reg.columns}
+    f = f.with_columns([_code(c, complete[c.name]) for c in reg.columns])
 
     # 3. Rules across columns of the row (only where the values themselves are fine).
     checks: list[tuple[str, str, pl.Expr]] = []  # (column, code, violated)

@@ -129,6 +129,9 @@ _FAST_CASES = {
     "tab_separated_clean": "PNR\tBRUTTOINDK\tSKATTEPLIGTIG\n6101801234\t1\tJ\n",
     "space_at_file_end": "PNR;BRUTTOINDK;SKATTEPLIGTIG\n6101801234;1;J ",
     "space_at_body_start": "PNR;BRUTTOINDK;SKATTEPLIGTIG\n 6101801234;1;J\n",
+    "space_before_crlf": "PNR;BRUTTOINDK;SKATTEPLIGTIG\r\n6101801234;1;J \r\n6202851234;2;N\r\n",
+    "space_after_lf_only_inside": "PNR;BRUTTOINDK;SKATTEPLIGTIG;NAVN\n6101801234;1;J;a b\n6202851234;2;N; c\n",
+    "space_at_last_byte": "PNR;BRUTTOINDK;SKATTEPLIGTIG;NAVN\n6101801234;1;J;a b ",
 }
 
 
@@ -287,3 +290,17 @@ def test_checks_without_empty_or_unparseable_fields_are_the_full_checks(reg_name
     b = full.with_columns([_code(c, complete=True) for c in complete]).select(f"_e_{c.name}" for c in complete)
     assert a.equals(b)
     assert a.select(pl.all().is_not_null().any()).row(0) != (False,) * a.width or reg_name == "indkomst"
+
+
+def test_whitespace_at_field_end_found_exactly_where_fields_start_or_end_with_it():
+    import random
+
+    from boligmonitor.ingest.reader import _at_field_end
+    rng = random.Random(5)
+    for _ in range(300):
+        lines = [";".join("".join(rng.choice("ab ") for _ in range(rng.randint(0, 3))) for _ in range(3))
+                 for _ in range(rng.randint(1, 4))]
+        body = rng.choice(["\n", "\r\n"]).join(lines).encode()
+        fields = [f for line in body.decode().replace("\r\n", "\n").split("\n") for f in line.split(";")]
+        expected = any(f.startswith(" ") or f.endswith(" ") for f in fields)
+        assert _at_field_end(body, b" ", b";") == expected, body

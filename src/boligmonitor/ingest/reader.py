@@ -433,12 +433,28 @@ def _columns_to_strip(body: bytes, fields: pl.DataFrame, sep: bytes) -> list[str
     if not body.isascii() and any(u in body for u in _UNICODE_SPACE_LEAD):
         return names
     present = [w for w in _ASCII_SPACE if w.encode() != sep and w.encode() in body]
+    present = [w for w in present if _at_field_end(body, w.encode(), sep)]
     if not present:
         return []
     hit = fields.select(
         pl.any_horizontal(pl.col(n).str.starts_with(w) | pl.col(n).str.ends_with(w) for w in present).any().alias(n)
         for n in names).row(0)
     return [n for n, h in zip(names, hit) if h]
+
+
+def _at_field_end(body: bytes, w: bytes, sep: bytes) -> bool:
+    """Whether the one-byte ``w`` stands at the start or end of some field of a clean body: next to
+    a separator or a line end (``\\r\\n`` too), or at the body's start or end. In numpy (outside
+    the GIL): text with spaces inside fields, like street names, is then not searched column by
+    column."""
+    a = np.frombuffer(body, dtype=np.uint8)
+    at = np.flatnonzero(a == w[0])
+    if not at.size:
+        return False
+    if at[0] == 0 or at[-1] == a.size - 1:
+        return True
+    ends = np.array([sep[0], 10, 13], dtype=np.uint8)
+    return bool(np.isin(a[at - 1], ends[:2]).any() or np.isin(a[at + 1], ends).any())
 
 
 def _count_byte(data: bytes, byte: bytes) -> int:

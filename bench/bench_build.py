@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import shutil
 import statistics
@@ -72,9 +73,10 @@ def _run(raw: Path, work: Path, steps, full: bool, fresh: bool) -> dict:
     if not fresh:
         return _run_here(raw, work, steps, full)
     t0 = time.perf_counter()
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": os.environ.get("OPENBLAS_NUM_THREADS", "1")}  # as the cli
     out = subprocess.run([sys.executable, __file__, "--one", json.dumps(
         {"raw": str(raw), "work": str(work), "steps": steps, "full": full})],
-        capture_output=True, text=True, check=True)
+        capture_output=True, text=True, check=True, env=env)
     wall = time.perf_counter() - t0
     r = json.loads(out.stdout.strip().splitlines()[-1])
     r["process"] = wall
@@ -83,6 +85,7 @@ def _run(raw: Path, work: Path, steps, full: bool, fresh: bool) -> dict:
 
 def main() -> None:
     if len(sys.argv) == 3 and sys.argv[1] == "--one":  # a child process: one build, JSON out
+        # (OPENBLAS_NUM_THREADS is set by the parent's environment below, as boligmonitor's cli does)
         a = json.loads(sys.argv[2])
         steps = [tuple(s) if isinstance(s, list) else s for s in a["steps"]]
         print(json.dumps(_run_here(Path(a["raw"]), Path(a["work"]), steps, a["full"])))

@@ -12,9 +12,14 @@ Errors the user can act on are printed as one clear message (no traceback) with 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
+
+# One BLAS thread (before numpy is imported): the build does no linear algebra of its own, and an
+# idle OpenBLAS pool that a library call woke spins on the CPU the build needs (0.1 s of a build).
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 from boligmonitor import config
 from boligmonitor.errors import BoligmonitorError

@@ -85,7 +85,7 @@ def _run(raw: Path, work: Path, steps, full: bool, fresh: bool) -> dict:
 
 def main() -> None:
     if len(sys.argv) == 3 and sys.argv[1] == "--one":  # a child process: one build, JSON out
-        # (OPENBLAS_NUM_THREADS is set by the parent's environment below, as boligmonitor's cli does)
+        # (the parent sets OPENBLAS_NUM_THREADS in this process's environment, as boligmonitor's cli does)
         a = json.loads(sys.argv[2])
         steps = [tuple(s) if isinstance(s, list) else s for s in a["steps"]]
         print(json.dumps(_run_here(Path(a["raw"]), Path(a["work"]), steps, a["full"])))

@@ -61,6 +61,21 @@ def group_type_sql(con) -> str:
     return "ENUM(" + ", ".join("'" + i.replace("'", "''") + "'" for i in ids) + ")"
 
 
+def person_groups_sql(con, columns: str, alias: str) -> str:
+    """SQL: the rows of ``core.person_year`` (``columns``) once for every group each counts in, with
+    the group in ``alias`` (type :func:`group_type_sql`): its area (if any), the plan total (the
+    five plan areas) and the municipality (everybody). The criteria and the indicators group by it."""
+    t = group_type_sql(con)
+    plan = ", ".join(f"'{a}'" for a in PLAN_AREA_IDS)
+    return f"""
+        select {columns}, area_id::{t} as {alias} from core.person_year where area_id is not null
+        union all
+        select {columns}, '{PLAN_TOTAL_ID}'::{t} from core.person_year where area_id in ({plan})
+        union all
+        select {columns}, '{KOMMUNE_ID}'::{t} from core.person_year
+    """
+
+
 def area(area_id: str) -> Area:
     """The area with this id (KeyError names the unknown id)."""
     try:

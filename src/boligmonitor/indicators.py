@@ -19,6 +19,7 @@ from __future__ import annotations
 import duckdb
 
 from boligmonitor import areas as A
+from boligmonitor.criteria.measures import CRIME_LAWS
 from boligmonitor.steps import BuildContext, StepResult
 
 #: Schemas this step writes (created by the pipeline before it runs alongside another step).
@@ -56,7 +57,7 @@ def _exists(con, table: str) -> bool:
 #: Per small register, its per person-year facts for ``_ind_events`` (see ``_prepare``).
 _EVENTS = {
     "convictions": "select person_id, year, count(*) as decisions from staging.convictions "
-                   "where law in ('STRFL', 'VAABENL', 'EUFL') group by all",
+                   f"where law in ({', '.join(repr(law) for law in CRIME_LAWS)}) group by all",
     "job_grants": "select person_id, year, count(*) as grants from staging.job_grants group by all",
     "jobready": "select person_id, year, count(*) as months from staging.jobready group by all",
     "charges": "select distinct person_id, year, true as charged from staging.charges",
@@ -89,17 +90,7 @@ def _prepare(con: duckdb.DuckDBPyConnection) -> None:
     An indicator computed from a family table keeps only the groups its own query would have had
     (e.g. a group with nobody aged 30-59 has no row for the 30-59 shares)."""
     # grp is an ENUM (every query groups by it; text again in metrics.indicators).
-    grp_type = A.group_type_sql(con)
-    con.execute(
-        f"""
-        create or replace temp table pa as
-        select {_PA_COLUMNS}, area_id::{grp_type} as grp from core.person_year where area_id is not null
-        union all
-        select {_PA_COLUMNS}, 'helhedsplan'::{grp_type} from core.person_year where area_id in ({PLAN_AREAS_SQL})
-        union all
-        select {_PA_COLUMNS}, 'randers_kommune'::{grp_type} from core.person_year
-        """
-    )
+    con.execute("create or replace temp table pa as " + A.person_groups_sql(con, _PA_COLUMNS, "grp"))
     # Per person-year, what the small registers say (decisions, job grants, job-ready months, and
     # whether charged / in day care / in the youth school): joined to the persons once, in _ind_pa,
     # instead of one join over every person per indicator.

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from boligmonitor.areas import KOMMUNE_ID, PLAN_AREA_IDS, PLAN_TOTAL_ID, group_type_sql
+from boligmonitor.areas import person_groups_sql
 from boligmonitor.criteria.settings import EMPLOYMENT_CATEGORIES, CriteriaSettings
 
 #: Laws whose convictions count (§ 61 a stk. 1 nr. 2).
@@ -119,23 +119,10 @@ def _has(con: duckdb.DuckDBPyConnection, table: str) -> bool:
     )
 
 
-def _groups_sql(group_type: str = "VARCHAR") -> str:
-    plan = ", ".join(f"'{a}'" for a in PLAN_AREA_IDS)
-    t = group_type
-    return f"""
-        select person_id, year, age, nonwestern, area_id::{t} as group_id from core.person_year
-        where area_id is not null
-        union all
-        select person_id, year, age, nonwestern, '{PLAN_TOTAL_ID}'::{t} from core.person_year where area_id in ({plan})
-        union all
-        select person_id, year, age, nonwestern, '{KOMMUNE_ID}'::{t} from core.person_year
-    """
-
-
 def _prepare(con: duckdb.DuckDBPyConnection, settings: CriteriaSettings) -> None:
     """Temporary tables: group membership, de-duplicated benefit spells with FTE per person-year."""
-    # group_id as an ENUM: every query groups or joins by it (results come back as the ids).
-    con.execute(f"create or replace temp table _crit_grp as {_groups_sql(group_type_sql(con))}")
+    con.execute("create or replace temp table _crit_grp as "
+                + person_groups_sql(con, "person_id, year, age, nonwestern", "group_id"))
     if _has(con, "staging.benefits"):
         con.execute(
             """

@@ -181,9 +181,7 @@ def _code(c: Column, complete: bool = False) -> pl.Expr:
     code list and the range are left to check."""
     raw, typed = pl.col(c.name), pl.col(f"_v_{c.name}")
     rules: list[tuple[pl.Expr, pl.Expr]] = []
-    if not complete:
-        if c.dtype == "str" and not c.required:  # free text, optional: nothing to check
-            return pl.lit(None, pl.String).alias(f"_e_{c.name}")
+    if not complete and not (c.dtype == "str" and not c.required):  # optional free text: nothing to check
         empty = raw.is_null() | (raw == "")
         rules += [(empty & c.required, pl.lit("missing_value")), (empty, pl.lit(None, pl.String))]
         fmt_code = {"pnr": "bad_pnr", "date": "bad_date", "int": "bad_number", "float": "bad_number",
@@ -328,8 +326,6 @@ def validate_many(raws: list[RawTable], reg: Register, years: list[int | None], 
         f = f.filter(~pl.col("bad_encoding"))
 
     # 2. Column checks.
-    # Text columns without an empty field keep their values as they are (one cheap test instead of
-    # a conditional copy of every value).
     # Usually no field is empty and every value parses: then the tests for those are left out
     # (a cheap test per column first; a null count is known without a pass over the values).
     names = [c.name for c in reg.columns]

@@ -153,6 +153,58 @@ def test_byte_split_is_used_for_clean_files(tmp_path, monkeypatch):
     assert not calls
 
 
+# A UTF-8 file with a byte order mark is not decoded as a whole on the byte path (polars' reader
+# checks the UTF-8): every oddity must still read exactly as the text path reads it.
+_BOM = b"\xef\xbb\xbf"
+_BOM_CASES = {
+    "clean": _BOM + "PNR;BRUTTOINDK;SKATTEPLIGTIG\n6101801234;1;Jø\n".encode(),
+    "crlf": _BOM + b"PNR;BRUTTOINDK;SKATTEPLIGTIG\r\n6101801234;1;J\r\n",
+    "latin1_byte_in_data": _BOM + b"PNR;BRUTTOINDK;SKATTEPLIGTIG\n6101801234;1;J\xf8\n6202851234;2;N\n",
+    "surrogate_in_data": _BOM + b"PNR;BRUTTOINDK;SKATTEPLIGTIG\n6101801234;1;\xed\xa0\x80\n",
+    "overlong_in_data": _BOM + b"PNR;BRUTTOINDK;SKATTEPLIGTIG\n6101801234;1;\xc0\xaf\n",
+    "truncated_sequence_at_end": _BOM + b"PNR;BRUTTOINDK;SKATTEPLIGTIG\n6101801234;1;J\xc3",
+    "latin1_byte_in_header": _BOM + b"PNR;BRUTTOINDK;SKATTEPLIGTIG;N\xc6VN\n6101801234;1;J;x\n",
+    "blank_first_line": _BOM + b"\nPNR;BRUTTOINDK;SKATTEPLIGTIG\n6101801234;1;J\n",
+    "second_mark": _BOM + _BOM + b"PNR;BRUTTOINDK;SKATTEPLIGTIG\n6101801234;1;J\n",
+    "cr_line_ends": _BOM + b"PNR;BRUTTOINDK;SKATTEPLIGTIG\r6101801234;1;J\r6202851234;2;N\r",
+    "header_only": _BOM + b"PNR;BRUTTOINDK;SKATTEPLIGTIG\n",
+    "no_line_end": _BOM + b"PNR;BRUTTOINDK;SKATTEPLIGTIG",
+    "only_mark": _BOM,
+    "nul_bytes": _BOM + b"PNR;BRUTTOINDK;SKATTEPLIGTIG\n6101801234;1;J\x00\n",
+}
+
+
+@pytest.mark.parametrize("case", sorted(_BOM_CASES))
+def test_utf8_bom_byte_path_equals_text_path(tmp_path, case):
+    p = tmp_path / "indkomst.csv"
+    p.write_bytes(_BOM_CASES[case])
+    try:
+        fast = read_raw(p, tmp_path, INC)
+    except FileError as e:
+        with pytest.raises(FileError) as slow_error:
+            read_raw(p, tmp_path, INC, fast=False)
+        assert (e.code, str(e)) == (slow_error.value.code, str(slow_error.value)), case
+        return
+    slow = read_raw(p, tmp_path, INC, fast=False)
+    assert fast.frame.equals(slow.frame), case
+    assert (fast.encoding, fast.separator, fast.header, fast.extra) == (
+        slow.encoding, slow.separator, slow.header, slow.extra), case
+
+
+def test_utf8_bom_file_is_not_decoded_as_a_whole(tmp_path, monkeypatch):
+    from boligmonitor.ingest import reader
+    calls = []
+    real = reader.decode
+    monkeypatch.setattr(reader, "decode", lambda *a, **k: calls.append(a) or real(*a, **k))
+    p = tmp_path / "indkomst.csv"
+    p.write_bytes(_BOM_CASES["clean"])
+    raw = read_raw(p, tmp_path, INC)
+    assert not calls and raw.encoding == "utf-8-sig" and raw.frame["taxable"].to_list() == ["Jø"]
+    p.write_bytes(_BOM_CASES["latin1_byte_in_data"])  # not UTF-8 after all: decoded, lines flagged
+    raw = read_raw(p, tmp_path, INC)
+    assert calls and raw.frame["bad_encoding"].to_list() == [True, False]
+
+
 def test_byte_split_equals_text_split_on_the_broken_corpus():
     from pathlib import Path
 

@@ -182,6 +182,33 @@ def test_file_error_fails_build_and_keeps_previous_database(tmp_path, raw):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["db.duckdb", "published", "raw"]
 
 
+def test_cycle_collector_paused_during_the_build_only(tmp_path, raw):
+    import gc
+
+    seen = []
+
+    def check(con, ctx):
+        from boligmonitor.steps import StepResult
+        seen.append(gc.isenabled())
+        return StepResult("check")
+
+    def failing(con, ctx):
+        seen.append(gc.isenabled())
+        raise KeyboardInterrupt
+
+    assert gc.isenabled()
+    _build(tmp_path, raw, steps=[*INGEST, check])
+    with pytest.raises(KeyboardInterrupt):
+        _build(tmp_path, raw, steps=[failing])
+    assert seen == [False, False] and gc.isenabled()
+    gc.disable()  # a caller that paused it itself keeps it paused
+    try:
+        _build(tmp_path, raw, steps=[check])
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
 def test_interrupt_keeps_previous_database_and_published(tmp_path, raw):
     def publish_marker(con, ctx):
         from boligmonitor.steps import StepResult

@@ -11,6 +11,7 @@ previous database and published files stay exactly as they were; a build killed 
 from __future__ import annotations
 
 import contextlib
+import gc
 import importlib
 import importlib.util
 import os
@@ -194,6 +195,21 @@ def _clean_stale(db_path: Path, published_dir: Path) -> None:
 
 
 @contextlib.contextmanager
+def _gc_paused():
+    """Python's cycle collector paused for the build (as it was again afterwards). The build's objects
+    are freed by reference counting; the collector's passes over the many objects the imports of
+    polars, DuckDB and geopandas leave took 0.1-0.2 s of the build, holding the global lock that
+    the ingest's threads wait for. Peak memory was the same with and without."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+@contextlib.contextmanager
 def _sigterm_as_interrupt():
     """Turn SIGTERM into KeyboardInterrupt during the build, so cleanup runs."""
     if threading.current_thread() is not threading.main_thread():
@@ -272,7 +288,7 @@ def build(raw_dir: Path | None = None, db_path: Path | None = None, published_di
     con = None
     swapped_pub = False
     try:
-        with _sigterm_as_interrupt():
+        with _sigterm_as_interrupt(), _gc_paused():
             for p in (tmp_db, Path(f"{tmp_db}.wal"), tmp_pub, old_pub):
                 _remove(p)
             if not summary.full:

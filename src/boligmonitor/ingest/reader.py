@@ -196,17 +196,24 @@ def read_raw(path: Path, raw_root: Path, reg: Register, data: bytes | None = Non
         except OSError as e:
             raise FileError(f"cannot read the file ({e.strerror})", file=source_file, code="unreadable") from None
     sidecar = read_sidecar(path)
-    try:
-        text, encoding, mixed = decode(data, source_file, sidecar.get("encoding"), reg.encoding)
-    except FileError as e:
-        e.file = source_file
-        raise
-    bom = 1 if text.startswith("\ufeff") else 0
-    if len(text) == bom or (text[bom].isspace() and text[bom:].isspace()):
-        raise FileError("the file is empty", file=source_file, code="empty")
-    # The header line, with line ends made "\n" (the whole text only for a file with "\r" line ends).
-    nl = text.find("\n")
-    head = text[bom:] if nl < 0 else text[bom:nl + 1]
+    # A UTF-8 file with a byte order mark, the usual export, is not decoded as a whole: only its
+    # header line is, and polars' CSV reader checks the rest while it splits it (it refuses invalid
+    # UTF-8 as Python's decoder does; then the whole file is decoded below, as any other).
+    head = _utf8_bom_header(data) if fast and not sidecar.get("encoding") else None
+    if head is not None:
+        text, encoding, mixed = None, "utf-8-sig", False
+    else:
+        try:
+            text, encoding, mixed = decode(data, source_file, sidecar.get("encoding"), reg.encoding)
+        except FileError as e:
+            e.file = source_file
+            raise
+        bom = 1 if text.startswith("\ufeff") else 0
+        if len(text) == bom or (text[bom].isspace() and text[bom:].isspace()):
+            raise FileError("the file is empty", file=source_file, code="empty")
+        # The header line, with line ends made "\n" (the whole text only for a file with "\r" line ends).
+        nl = text.find("\n")
+        head = text[bom:] if nl < 0 else text[bom:nl + 1]
     if "\r" in head:
         head = _normalise_line_ends(head)
     header_line = head.split("\n", 1)[0]
@@ -243,6 +250,8 @@ def read_raw(path: Path, raw_root: Path, reg: Register, data: bytes | None = Non
 
     nh = len(header)
     split = None if mixed or not fast else _split_bytes(_body_bytes(data, text, encoding), sep, nh)
+    if split is None and text is None:  # not a simple file, or not valid UTF-8: decode it as a whole
+        return read_raw(path, raw_root, reg, data=data, fast=False)
     if split is not None:  # the common, clean file: split from the bytes (see _split_bytes)
         frame, strip = split
     else:
@@ -406,16 +415,38 @@ def _split_plain(body: str, sep: str, nh: int) -> pl.DataFrame | None:
 _UTF8_AS_IS = ("utf-8", "utf-8-sig", "ascii")
 
 
-def _body_bytes(data: bytes, text: str, encoding: str) -> bytes:
+def _body_bytes(data: bytes, text: str | None, encoding: str) -> bytes:
     """The data lines as UTF-8 bytes (everything after the header line, line ends as in the file).
-    UTF-8 and ASCII files are sliced as they are (no decoding, no copy of the text); others are
-    encoded from the decoded text."""
-    if encoding in _UTF8_AS_IS or data.isascii():
-        raw = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    UTF-8 and ASCII files are sliced as they are (one copy; no decoding); others are encoded from
+    the decoded text. ``text`` is None only for a UTF-8 file (see :func:`_utf8_bom_header`)."""
+    if text is None or encoding in _UTF8_AS_IS or data.isascii():
+        raw = data
     else:
         raw = text.encode("utf-8")
     nl = raw.find(b"\n")
     return b"" if nl < 0 else raw[nl + 1:]
+
+
+_UTF8_BOM = b"\xef\xbb\xbf"
+
+
+def _utf8_bom_header(data: bytes) -> str | None:
+    """The header line (up to and with its ``\\n``) of a file that starts with a UTF-8 byte order
+    mark, decoded; None for any other file (no mark, NUL bytes, a header that is not UTF-8, or no
+    line end), which :func:`decode` then reads as a whole."""
+    if not data.startswith(_UTF8_BOM) or b"\x00" in data[:65536]:
+        return None
+    nl = data.find(b"\n")
+    if nl < 0:
+        return None
+    try:
+        head = data[3:nl + 1].decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    # A blank first line (an empty file?), a second mark or a lone "\r": the general way decides.
+    if not head.strip() or head.startswith("\ufeff") or "\r" in head.rstrip("\r\n"):
+        return None
+    return head
 
 
 #: Whitespace that polars' strip_chars removes (Unicode White_Space): ASCII ones, and the lead bytes

@@ -36,6 +36,7 @@ from boligmonitor.registers import Register
 
 #: Separators tried, in order of preference when they fit equally well.
 SEPARATORS = (";", ",", "\t", "|")
+_UTF8_BOM = b"\xef\xbb\xbf"
 _TRANSLATE = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "é": "e", "ü": "u", "ä": "ae", "ö": "oe"})
 
 
@@ -135,7 +136,7 @@ def decode(data: bytes, source_file: str, stated: str | None = None,
         except UnicodeDecodeError:
             raise FileError("the file starts with a UTF-16 mark but is not valid UTF-16",
                             file=source_file, code="bad_encoding") from None
-    if data.startswith(b"\xef\xbb\xbf"):
+    if data.startswith(_UTF8_BOM):
         try:
             return data.decode("utf-8-sig"), "utf-8-sig", False
         except UnicodeDecodeError:
@@ -417,17 +418,14 @@ _UTF8_AS_IS = ("utf-8", "utf-8-sig", "ascii")
 
 def _body_bytes(data: bytes, text: str | None, encoding: str) -> bytes:
     """The data lines as UTF-8 bytes (everything after the header line, line ends as in the file).
-    UTF-8 and ASCII files are sliced as they are (one copy; no decoding); others are encoded from
-    the decoded text. ``text`` is None only for a UTF-8 file (see :func:`_utf8_bom_header`)."""
-    if text is None or encoding in _UTF8_AS_IS or data.isascii():
+    UTF-8 and ASCII files are sliced as they are (one copy; no decoding; ``text`` is None for a
+    file :func:`_utf8_bom_header` read); others are encoded from the decoded text."""
+    if encoding in _UTF8_AS_IS or data.isascii():
         raw = data
     else:
         raw = text.encode("utf-8")
     nl = raw.find(b"\n")
     return b"" if nl < 0 else raw[nl + 1:]
-
-
-_UTF8_BOM = b"\xef\xbb\xbf"
 
 
 def _utf8_bom_header(data: bytes) -> str | None:

@@ -670,7 +670,7 @@ class DisclosureModel:
                 r = solve(c)
                 highs[j] = math.inf if r.status == 3 else (r.x[col[j]] if r.status == 0 else self.cells[j].value)
             lo, hi = lows[j], highs[j]
-            out.append(Interval(j, lo, hi, lo < 1 - 1e-7 and hi >= n - 1e-7))
+            out.append(Interval(j, float(lo), float(hi), bool(lo < 1 - 1e-7 and hi >= n - 1e-7)))
         return out
 
     def _audit_one_equation(self, cells, e, sens) -> list[Interval]:

@@ -510,7 +510,7 @@ def run(con: duckdb.DuckDBPyConnection, ctx: BuildContext) -> StepResult:
     sup.write_csv(out / "undertrykkelser.csv", include_bom=True)
     manifest["suppressed_cells"] = sup.height
     manifest["audit"] = {"hidden_sensitive_cells": len(intervals),
-                         "protected": sum(iv.protected for iv in intervals)}
+                         "protected": int(sum(bool(iv.protected) for iv in intervals))}
     (out / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
     ctx.say(f"publish: saved {len(manifest['tables'])} tables to {out} ({sup.height} cells suppressed; "
             f"audit: {len(intervals)} hidden cells under {config.MIN_CELL_PERSONS}, all protected)")

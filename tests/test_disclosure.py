@@ -46,6 +46,36 @@ def _subtractions(result) -> list[str]:
     return bad
 
 
+def _intervals_by_scipy(m, cells):
+    """The audit's intervals recomputed independently with scipy.optimize.linprog over all equations."""
+    import numpy as np
+    from scipy.optimize import linprog
+
+    hidden = sorted(m.hidden)
+    col = {j: k for k, j in enumerate(hidden)}
+    rows, b = [], []
+    for eq in m.equations:
+        if not any(j in col for j, _ in eq.terms):
+            continue
+        row = np.zeros(len(hidden))
+        rhs = 0.0
+        for j, a in eq.terms:
+            if j in col:
+                row[col[j]] += a
+            else:
+                rhs -= a * m.cells[j].value
+        rows.append(row)
+        b.append(rhs)
+    out = {}
+    for j in cells:
+        c = np.zeros(len(hidden))
+        c[col[j]] = 1.0
+        lo = linprog(c, A_eq=np.array(rows), b_eq=b, bounds=(0, None), method="highs")
+        hi = linprog(-c, A_eq=np.array(rows), b_eq=b, bounds=(0, None), method="highs")
+        out[j] = (lo.fun, float("inf") if hi.status == 3 else -hi.fun)
+    return out
+
+
 def test_small_counts_are_hidden_zero_is_shown_and_one_more_area_is_hidden():
     df = pl.DataFrame({"year": [2020] * 4, "area": ["a", "b", "c", "total"], "n": [3, 40, 12, 55]})
     spec = Protection(keys=("year", "area"), measures=(Measure("n", "n", AREA),),
@@ -218,6 +248,12 @@ def test_no_hidden_cell_is_pinned_inside_one_to_four_and_nothing_small_is_publis
     for c in ("n", "n2"):
         assert out.filter((pl.col(c) >= 1) & (pl.col(c) < N)).height == 0
     assert _subtractions(r) == []
+    # the intervals are what an independent LP (scipy's linprog) finds
+    ref = _intervals_by_scipy(r.model, [iv.cell for iv in r.intervals])
+    for iv in r.intervals:
+        lo, hi = ref[iv.cell]
+        assert iv.low == pytest.approx(lo, abs=1e-6)
+        assert iv.high == pytest.approx(hi, abs=1e-6) or (iv.high == hi == float("inf"))
     # every primary cell is in the intervals: none escaped the audit
     primary = {i for i, c in enumerate(r.model.cells) if c.primary}
     assert primary == {iv.cell for iv in r.intervals}

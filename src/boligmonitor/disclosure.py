@@ -48,16 +48,20 @@ The audit
 ---------
 For every hidden sensitive cell, the smallest and largest value the published cells still allow
 is computed by linear programming over **all** equations of all published tables (hidden cells and
-remainders >= 0, counts relaxed to real numbers; ``scipy.optimize.linprog`` with HiGHS). The hidden
-cells fall into independent components (cells linked by an equation); each component is one small
-problem. **Protection rule**: a hidden cell whose true value is 1..n-1 is protected only if its
+remainders >= 0, counts relaxed to real numbers; the HiGHS solver through its own Python interface
+``highspy``). The hidden cells fall into independent components (cells linked by an equation); each
+component is one small problem, a component of one equation is solved in closed form. **Protection rule**: a hidden cell whose true value is 1..n-1 is protected only if its
 interval reaches from below 1 up to at least n. The audit runs on every build over every published
 table; a cell that is not protected stops the publish step with the table, the cell and the
 relations named (:class:`DisclosureAuditError`), and the previous published files stay.
 
-Library: ``scipy.optimize.linprog`` (HiGHS), the well-kept LP solver in the scientific Python stack.
-The statistical offices' tools (tau-Argus, sdcMicro) are not Python packages; the problems here are
-small enough that a plain LP audit and a greedy choice of complementary cells suffice.
+Library: HiGHS (``highspy``, maintained by the HiGHS team; the solver behind
+``scipy.optimize.linprog(method="highs")``). Used directly because one model per component is solved
+for many objectives with a warm start: 0.4 ms a solve against 2.6 ms through ``linprog``, whose
+import alone costs 0.5 s (measured side by side, Nov 2026); the tests check the intervals against
+``scipy.optimize.linprog``. The statistical offices' tools (tau-Argus, sdcMicro) are not Python
+packages; the problems here are small enough that a plain LP audit and a greedy choice of
+complementary cells suffice.
 
 Every hidden cell is logged (:class:`SuppressionLog`, published as ``undertrykkelser.csv``):
 table, row keys, column, rule (Danish), whether primary, secondary or derived, the relation that
@@ -67,6 +71,8 @@ forced a secondary suppression, and the audit's interval for a primary cell.
 from __future__ import annotations
 
 import math
+import os
+import sys
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -256,6 +262,31 @@ class Interval:
     low: float
     high: float
     protected: bool
+
+
+_HIGHS = []
+
+
+def _highs():
+    """One quiet HiGHS instance per process (its models are replaced with ``passModel``). HiGHS
+    prints a banner from C++ when an instance is created, before any option can be set: standard
+    output is pointed at /dev/null for that moment only."""
+    if not _HIGHS:
+        import highspy
+
+        sys.stdout.flush()
+        saved = os.dup(1)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, 1)
+            h = highspy.Highs()
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+            os.close(devnull)
+        h.setOptionValue("output_flag", False)
+        _HIGHS.append(h)
+    return _HIGHS[0]
 
 
 def _fmt_key(key: tuple) -> str:
@@ -449,8 +480,11 @@ class DisclosureModel:
             parts = [self.at[(t, p, r)] for p in rel.parts if (t, p, r) in self.at]
             missing = len(parts) < len(rel.parts)
             q, dims = self.cells[total].key
+            # the remainder is named by its total and its parts (two shares of one denominator have
+            # two complements)
+            named = "+".join(sorted({self.cells[p].key[0] for p in parts}))
             self._equation(rel.name, t, total, list(dict.fromkeys(parts)), rel.remainder or missing,
-                           (f"{q}-rest:{rel.name}", dims), self.cells[total].kind)
+                           (f"{q}-rest:{rel.name}:{named}", dims), self.cells[total].kind)
 
     def _quantity_sum(self, t: str, rel: QuantitySum) -> None:
         tq = self._canon(rel.total)
@@ -612,8 +646,11 @@ class DisclosureModel:
                 out.extend(self._audit_component(cells, eqs, sens, exact))
         return out
 
-    def _audit_component(self, cells, eqs, sens, exact) -> list[Interval]:
-        from scipy.optimize import linprog
+    def _audit_component(self, cells, eqs, sens, exact=True) -> list[Interval]:
+        """Exact interval of each sensitive cell of one component: min and max of the cell subject to
+        the component's equations (published cells as constants), every hidden cell >= 0. One HiGHS
+        model per component; only the objective changes between the solves (warm start)."""
+        import highspy
 
         n = self.n
         if not eqs:  # nothing published constrains them
@@ -621,56 +658,53 @@ class DisclosureModel:
         if len(eqs) == 1:
             return self._audit_one_equation(cells, eqs[0], sens)
         col = {j: k for k, j in enumerate(cells)}
-        A = np.zeros((len(eqs), len(cells)))
         b = np.zeros(len(eqs))
+        entries: dict[tuple[int, int], float] = defaultdict(float)
         for r, e in enumerate(eqs):
             for j, a in self.equations[e].terms:
                 if j in col:
-                    A[r, col[j]] += a
+                    entries[(col[j], r)] += a
                 else:
                     b[r] -= a * self.cells[j].value
+        lp = highspy.HighsLp()
+        lp.num_col_, lp.num_row_ = len(cells), len(eqs)
+        lp.col_cost_ = np.zeros(len(cells))
+        lp.col_lower_ = np.zeros(len(cells))
+        lp.col_upper_ = np.full(len(cells), highspy.kHighsInf)
+        lp.row_lower_ = b
+        lp.row_upper_ = b
+        by_col: list[list[tuple[int, float]]] = [[] for _ in cells]
+        for (c, r), a in sorted(entries.items()):
+            if a:
+                by_col[c].append((r, a))
+        starts = np.cumsum([0] + [len(x) for x in by_col])
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        lp.a_matrix_.start_ = starts.astype(np.int32)
+        lp.a_matrix_.index_ = np.array([r for x in by_col for r, _ in x], dtype=np.int32)
+        lp.a_matrix_.value_ = np.array([a for x in by_col for _, a in x], dtype=float)
+        h = _highs()
+        h.passModel(lp)
+        unbounded = {highspy.HighsModelStatus.kUnbounded, highspy.HighsModelStatus.kUnboundedOrInfeasible}
 
-        def solve(c, A_eq=A, bounds=(0, None)):
-            return linprog(c, A_eq=A_eq, b_eq=b, bounds=bounds, method="highs")
+        def solve(k: int, sign: float) -> float:
+            h.changeColCost(k, sign)
+            h.run()
+            status = h.getModelStatus()
+            value = h.getSolution().col_value[k]
+            h.changeColCost(k, 0.0)
+            if status in unbounded:
+                return math.inf
+            if status != highspy.HighsModelStatus.kOptimal:
+                raise DisclosureAuditError(f"the audit's linear program failed ({h.modelStatusToString(status)}) "
+                                           f"for {self.describe(cells[k])}")
+            return float(value)
 
-        lows: dict[int, float] = {}
-        highs: dict[int, float] = {}
-        if not exact and len(sens) > 1:
-            c = np.zeros(len(cells))
-            for j in sens:
-                c[col[j]] = 1.0
-            r = solve(c)
-            if r.status == 0:
-                for j in sens:
-                    if r.x[col[j]] < 1 - 1e-7:
-                        lows[j] = r.x[col[j]]
-            # maximise sum of min(x_j, n): extra variables y_j <= x_j, y_j <= n
-            k = len(sens)
-            A2 = np.hstack([A, np.zeros((A.shape[0], k))])
-            Aub = np.zeros((k, len(cells) + k))
-            for t, j in enumerate(sens):
-                Aub[t, col[j]] = -1.0
-                Aub[t, len(cells) + t] = 1.0
-            c2 = np.concatenate([np.zeros(len(cells)), -np.ones(k)])
-            bounds = [(0, None)] * len(cells) + [(0, n)] * k
-            r = linprog(c2, A_ub=Aub, b_ub=np.zeros(k), A_eq=A2, b_eq=b, bounds=bounds, method="highs")
-            if r.status == 0:
-                for t, j in enumerate(sens):
-                    if r.x[len(cells) + t] >= n - 1e-7:
-                        highs[j] = math.inf if exact else r.x[col[j]]
         out = []
         for j in sens:
-            c = np.zeros(len(cells))
-            if j not in lows:
-                c[col[j]] = 1.0
-                r = solve(c)
-                lows[j] = r.x[col[j]] if r.status == 0 else self.cells[j].value
-            if j not in highs:
-                c[col[j]] = -1.0
-                r = solve(c)
-                highs[j] = math.inf if r.status == 3 else (r.x[col[j]] if r.status == 0 else self.cells[j].value)
-            lo, hi = lows[j], highs[j]
-            out.append(Interval(j, float(lo), float(hi), bool(lo < 1 - 1e-7 and hi >= n - 1e-7)))
+            k = col[j]
+            lo = max(0.0, solve(k, 1.0))
+            hi = solve(k, -1.0)
+            out.append(Interval(j, lo, hi, bool(lo < 1 - 1e-7 and hi >= n - 1e-7)))
         return out
 
     def _audit_one_equation(self, cells, e, sens) -> list[Interval]:

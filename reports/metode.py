@@ -24,14 +24,11 @@ Markdown(report.md_table(published.load("kriterier_indstillinger"),
 
 # %% [markdown]
 # ## Diskretionering
-#
-# Ingen offentliggjort celle må vise færre end minimumsantallet af personer. Reglerne står i
-# `src/boligmonitor/disclosure.py`:
 
 # %%
 from boligmonitor import disclosure
 
-Markdown(docs.module_doc(disclosure))
+Markdown(disclosure.method_markdown())
 
 # %% [markdown]
 # ## Helhedsplanens indikatorer

@@ -886,20 +886,22 @@ def _md(df: pl.DataFrame) -> str:
     return "\n".join([head, sep, *body])
 
 
+def _int(v: int) -> str:
+    return f"{v:,}".replace(",", ".")
+
+
 def suppression_summary(sup: pl.DataFrame) -> str:
-    """Danish Markdown for the Datakvalitet page from ``undertrykkelser.csv``: how many cells were
-    hidden, by table and kind, and which relations forced the secondary suppressions."""
+    """Danish Markdown for the Datakvalitet page from ``undertrykkelser.csv`` (columns of
+    :class:`SuppressionLog`): how many cells were hidden, by table and kind, which relations forced
+    the secondary suppressions, and what the audit found for the primary ones."""
     if sup.height == 0:
         return "Ingen celler er undertrykt."
     table = suppression_table(sup)
-    n_prim = int(table["Primære"].sum())
-    n_sec = int(table["Sekundære"].sum())
-    n_der = int(table["Afledte"].sum())
-    text = [f"I alt er {sup.height:,} celler skjult (vist som `..`): ".replace(",", ".")
-            + f"{n_prim:,} primært (under {config.MIN_CELL_PERSONS} personer), ".replace(",", ".")
-            + f"{n_sec:,} sekundært (ellers kunne de regnes ud) og ".replace(",", ".")
-            + f"{n_der:,} afledte værdier (andele, gennemsnit og afstande, ".replace(",", ".")
-            + "der bygger på en skjult celle).", "", _md(table)]
+    n_prim, n_sec, n_der = (int(table[c].sum()) for c in ("Primære", "Sekundære", "Afledte"))
+    n = config.MIN_CELL_PERSONS
+    text = [f"I alt er {_int(sup.height)} celler skjult (vist som `..`): {_int(n_prim)} primært (under {n} "
+            f"personer), {_int(n_sec)} sekundært (ellers kunne et skjult tal regnes ud) og {_int(n_der)} "
+            "afledte værdier (andele, gennemsnit og afstande, der bygger på et skjult tal).", "", _md(table)]
     if "relation" in sup.columns and n_sec:
         rel = (sup.filter(pl.col("suppression") == "sekundær").group_by("relation").agg(pl.len().alias("Celler"))
                .sort(["Celler", "relation"], descending=[True, False]).rename({"relation": "Sammenhæng"}))
@@ -907,9 +909,13 @@ def suppression_summary(sup: pl.DataFrame) -> str:
     if "interval_low" in sup.columns:
         prim = sup.filter((pl.col("suppression") == "primær") & pl.col("interval_low").is_not_null())
         if prim.height:
-            text += ["", "Kontrollen (lineær programmering over alle offentliggjorte sammenhænge) har for hver "
-                     f"primært skjult celle fundet det interval, de offentliggjorte tal tillader: alle {prim.height:,} "
-                     .replace(",", ".") + f"kan ligge fra 0 til mindst {config.MIN_CELL_PERSONS}."]
+            ok = prim.filter((pl.col("interval_low") < 1)
+                             & (pl.col("interval_high").is_null() | (pl.col("interval_high") >= n))).height
+            text += ["", f"Kontrollen har for hver af de {_int(prim.height)} primært skjulte celler beregnet det "
+                     "interval, de offentliggjorte tal og sammenhængene tillader (lineær programmering): "
+                     f"{_int(ok)} kan ligge fra 0 til {n} eller mere"
+                     + (", alle er altså beskyttet." if ok == prim.height else
+                        f"; {_int(prim.height - ok)} er IKKE beskyttet.")]
     return "\n".join(text)
 
 
@@ -940,8 +946,8 @@ def method_markdown(specs: dict[str, Protection] | None = None) -> str:
         "klassifikation og scenarier), er én celle: det skjules alle steder eller ingen steder.",
         "",
         "**Kontrol.** Ved hver kørsel beregnes for hvert skjult tal det interval, det kan ligge i, når man "
-        "kender alle offentliggjorte tal og alle sammenhænge mellem dem (lineær programmering med HiGHS via "
-        "scipy; skjulte tal og restgrupper er ikke negative). **Beskyttelsesreglen:** et tal på 1 til "
+        "kender alle offentliggjorte tal og alle sammenhænge mellem dem (lineær programmering med HiGHS; "
+        "skjulte tal og restgrupper er ikke negative). **Beskyttelsesreglen:** et tal på 1 til "
         f"{n - 1}, der er skjult, er beskyttet, hvis intervallet går fra under 1 til mindst {n}. Er et tal "
         "ikke beskyttet, stopper offentliggørelsen med tabel, celle og sammenhæng, og de tidligere "
         "offentliggjorte filer bliver stående.",

@@ -151,3 +151,64 @@ def test_hidden_cells_are_null_flagged_and_logged(build):
     # the totals the goals need stay published (a share of 0 persons has no value)
     totals = ind.filter(pl.col("area_id").is_in([KOMMUNE_ID, PLAN_TOTAL_ID]) & (pl.col("denominator") != 0))
     assert totals["value"].null_count() == 0
+
+
+def test_a_failing_audit_stops_the_publish_step_and_keeps_the_previous_files(build, monkeypatch):
+    from boligmonitor import pipeline, publish
+    from boligmonitor.disclosure import Additive, Measure, Protection
+    from boligmonitor.errors import BuildError
+
+    before = {f.name: f.read_bytes() for f in (build / "pub").iterdir()}
+    # a table with the subtraction of issue 12 (41 - 7 - 11 - 14 - 8 = 1)
+    bad = publish.Table(
+        "proeve", "Prøve", "Prøve", lambda con, log: pl.DataFrame(
+            {"area_id": [*PLAN_AREA_IDS, PLAN_TOTAL_ID], "year": [2019] * 6, "n": [7, 11, 14, 8, 1, 41]}),
+        protection=Protection(keys=("area_id", "year"), measures=(Measure("n", "n", {"area": "area_id", "year": "year"}),),
+                              relations=(Additive("prøve", "area", PLAN_TOTAL_ID, PLAN_AREA_IDS),)))
+    monkeypatch.setattr(publish, "TABLES", (*publish.TABLES, bad))
+    # no complement is found for the test table's cell: the audit must then fail and name table, cell
+    # and relation
+    from boligmonitor.disclosure import DisclosureModel
+
+    original = DisclosureModel._hide_complement
+
+    def refuse(self, p, eqs, members):
+        if any(t == "proeve" for t, _, _ in self.cells[p].places):
+            return False
+        return original(self, p, eqs, members)
+
+    monkeypatch.setattr(DisclosureModel, "_hide_complement", refuse)
+    with pytest.raises(BuildError) as err:
+        pipeline.build(config.raw_dir() if (config.raw_dir() / "SYNTHETIC.json").exists() else build / "raw",
+                       build / "bm.duckdb", build / "pub", say=lambda s: None, steps=["boligmonitor.publish"])
+    msg = str(err.value)
+    assert "disclosure audit failed" in msg and "proeve.csv" in msg and "prøve (proeve)" in msg
+    assert {f.name: f.read_bytes() for f in (build / "pub").iterdir()} == before
+
+
+def test_a_table_built_from_protected_output_never_shows_what_its_source_hides(monkeypatch):
+    """``Table.after``: e.g. goal statuses computed from the protected indicators."""
+    from boligmonitor import publish
+    from boligmonitor.disclosure import Additive, Measure, Protection
+
+    area = {"area": "area_id", "year": "year"}
+    base = publish.Table(
+        "kilde", "Kilde", "Kilde", lambda con, log: pl.DataFrame(
+            {"area_id": [*PLAN_AREA_IDS, PLAN_TOTAL_ID], "year": [2019] * 6, "n": [7, 11, 14, 8, 1, 41]}),
+        protection=Protection(keys=("area_id", "year"), measures=(Measure("n", "n", area),),
+                              relations=(Additive("områderne = alle fem", "area", PLAN_TOTAL_ID, PLAN_AREA_IDS),)))
+
+    def status(con, log, frames):
+        src = frames["kilde"]
+        return src.select("area_id", "year", pl.col("n").alias("antal"),
+                          pl.when(pl.col("n").is_null()).then(pl.lit("ukendt")).when(pl.col("n") > 10)
+                          .then(pl.lit("over")).otherwise(pl.lit("under")).alias("status"))
+
+    derived = publish.Table("status", "Status", "Status", status, after=("kilde",),
+                            protection=Protection(keys=("area_id", "year"), measures=(Measure("antal", "n", area),)))
+    frames, log, intervals = publish.protect_all(None, (base, derived))
+    src, out = frames["kilde"], frames["status"]
+    assert src["n"].null_count() == 2 and src.filter(pl.col("area_id") == "vangdalen")["n"].item() is None
+    assert out["antal"].to_list() == src["n"].to_list()
+    assert out.filter(pl.col("antal").is_null())["status"].to_list() == ["ukendt", "ukendt"]
+    assert all(iv.protected for iv in intervals)

@@ -252,6 +252,7 @@ class Equation:
     name: str
     table: str
     terms: list[tuple[int, float]]  # (cell, coefficient); sum = 0
+    tol: float = 0.0  # holds within +-tol: published full-time persons are rounded to 0.1
 
 
 @dataclass
@@ -435,7 +436,7 @@ class DisclosureModel:
         sig = tuple(sorted(terms))
         if sig not in self._seen:  # the same relation reached twice (e.g. two rows showing the same cells)
             self._seen.add(sig)
-            self.equations.append(Equation(name, table, terms))
+            self.equations.append(Equation(name, table, terms, 0.0 if kind == COUNT else tol))
 
     def _additive(self, t: str, rel: Additive) -> None:
         quantities = set(rel.quantities) if rel.quantities else self.table_quantities[t]
@@ -671,8 +672,9 @@ class DisclosureModel:
         lp.col_cost_ = np.zeros(len(cells))
         lp.col_lower_ = np.zeros(len(cells))
         lp.col_upper_ = np.full(len(cells), highspy.kHighsInf)
-        lp.row_lower_ = b
-        lp.row_upper_ = b
+        tol = np.array([self.equations[e].tol for e in eqs])
+        lp.row_lower_ = b - tol
+        lp.row_upper_ = b + tol
         by_col: list[list[tuple[int, float]]] = [[] for _ in cells]
         for (c, r), a in sorted(entries.items()):
             if a:
@@ -718,13 +720,15 @@ class DisclosureModel:
                 a[j] += coef
             else:
                 b -= coef * self.cells[j].value
+        tol = self.equations[e].tol
         out = []
         for p in sens:
             ap = a[p]
             same = any(a[j] * ap > 0 for j in a if j != p)
             opposite = any(a[j] * ap < 0 for j in a if j != p)
-            lo = 0.0 if same else max(0.0, b / ap)
-            hi = math.inf if opposite else b / ap
+            ends = ((b - tol) / ap, (b + tol) / ap)
+            lo = 0.0 if same else max(0.0, min(ends))
+            hi = math.inf if opposite else max(ends)
             out.append(Interval(p, lo, hi, lo < 1 - 1e-7 and hi >= self.n - 1e-7))
         return out
 

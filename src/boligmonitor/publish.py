@@ -292,6 +292,11 @@ def forecast_criteria(con: duckdb.DuckDBPyConnection, log: SuppressionLog) -> pl
     df = df.join(bases.select("area_id", pl.col("year").alias("_year")), on="area_id", how="left")
     df = df.with_columns(base.alias("_base"), base_quantity.alias("_base_quantity")).with_columns(
         pl.when(pl.col("_base").is_not_null()).then(pl.col("value") / 100 * pl.col("_base")).alias("_persons"))
+    # The year whose share the forecast carries forward (the known year of a two-year criterion, else
+    # the year before the projected one): the forecast shows that year's share from the criteria.
+    known = pl.col("known_years").cast(pl.Utf8).str.split(",").list.last().str.strip_chars()
+    df = df.with_columns(pl.when(known.str.len_chars() > 0).then(known.cast(pl.Int64, strict=False))
+                         .otherwise(pl.col("projected_years").cast(pl.Int64, strict=False) - 1).alias("_known_year"))
     return df.drop(["adults", "age_18_64", "age_30_59"]).sort(["area_id", "threshold_set", "criterion"])
 
 
@@ -301,11 +306,14 @@ FORECAST_CRITERIA = Protection(
     keys=("area_id", "threshold_set", "criterion"),
     measures=(Measure("_base", pl.col("_base_quantity"), {"area": "area_id", "year": "_year"}),
               Measure("_persons", pl.format("forecast.{}.persons", pl.col("criterion")), {"area": "area_id"})),
-    derived=(Derived(("value", "margin_points", "margin_persons_open_year"), ("_persons", "_base")),),
+    derived=(Derived(("value", "margin_points", "margin_persons_open_year"), (
+        "_persons", "_base",
+        Ref(pl.format("crit.{}.num_year", pl.col("criterion")), {"area": "area_id", "year": "_known_year"}),
+        Ref(pl.format("crit.{}.den_year", pl.col("criterion")), {"area": "area_id", "year": "_known_year"}))),),
     relations=(ColumnSum("prognosens andel: grundlaget = de beregnede personer + øvrige", "_base", ("_persons",),
                          remainder=True),
                QuantitySum("voksne = 18-64 år + 65 år og derover", "adults", ("age_18_64", "age_65_plus"))),
-    drop=("_base", "_persons", "_base_quantity", "_year"),
+    drop=("_base", "_persons", "_base_quantity", "_year", "_known_year"),
 )
 
 
@@ -448,7 +456,7 @@ TABLES: tuple[Table, ...] = (
 )
 
 
-def protect_all(con: duckdb.DuckDBPyConnection, tables: tuple[Table, ...] = TABLES
+def protect_all(con: duckdb.DuckDBPyConnection, tables: tuple[Table, ...] | None = None
                 ) -> tuple[dict[str, pl.DataFrame], SuppressionLog, list]:
     """Build every table and pass them all through disclosure control together.
 
@@ -459,6 +467,7 @@ def protect_all(con: duckdb.DuckDBPyConnection, tables: tuple[Table, ...] = TABL
     suppression log, the audit's intervals). Raises
     :class:`~boligmonitor.disclosure.DisclosureAuditError` naming table, cell and relations.
     """
+    tables = TABLES if tables is None else tables
     log = SuppressionLog()
     frames = {t.name: t.build(con, log) for t in tables if not t.after}
     specs = {t.name: t.protection for t in tables}

@@ -211,6 +211,7 @@ def _criteria_protection() -> Protection:
             ColumnSum("årets nævner = årets tæller + øvrige", "denominator_2", ("numerator_2",), True, persons),
             Same("beskæftigelseskriteriets nævner er beboerne 18-64 år", ("age_18_64", "crit.employment.den_year")),
             Same("kriminalitetskriteriets nævner er de voksne beboere", ("adults", "crit.crime.den_year")),
+            Same("uddannelseskriteriets nævner er beboerne 30-59 år", ("age_30_59", "crit.education.den_year")),
         ),
         drop=("numerator_1", "denominator_1", "numerator_2", "denominator_2"),
     )

@@ -593,7 +593,7 @@ class DisclosureModel:
                     results.pop(j, None)
                 sens = [j for j in cells if self.cells[j].sensitive]
                 if sens:
-                    for iv in self._audit_component(cells, eqs, sens, exact=True):
+                    for iv in self._audit_component(cells, eqs, sens):
                         results[iv.cell] = iv
             failing = [iv for iv in results.values() if not iv.protected]
             if not failing:
@@ -636,18 +636,16 @@ class DisclosureModel:
             comp_eqs[uf.find(hs[0])].append(e)
         return [(sorted(cells), comp_eqs.get(root, [])) for root, cells in comp_cells.items()]
 
-    def audit(self, exact: bool = False) -> list[Interval]:
-        """Intervals of the hidden sensitive cells (see the module docstring). With ``exact`` every
-        interval is solved for; otherwise cells that two joint problems already show to be protected
-        get (-inf, inf)-free bounds of those problems (enough to decide the rule)."""
+    def audit(self) -> list[Interval]:
+        """The exact interval of every hidden sensitive cell (see the module docstring)."""
         out: list[Interval] = []
         for cells, eqs in self.components():
             sens = [j for j in cells if self.cells[j].sensitive]
             if sens:
-                out.extend(self._audit_component(cells, eqs, sens, exact))
+                out.extend(self._audit_component(cells, eqs, sens))
         return out
 
-    def _audit_component(self, cells, eqs, sens, exact=True) -> list[Interval]:
+    def _audit_component(self, cells, eqs, sens) -> list[Interval]:
         """Exact interval of each sensitive cell of one component: min and max of the cell subject to
         the component's equations (published cells as constants), every hidden cell >= 0. One HiGHS
         model per component; only the objective changes between the solves (warm start)."""

@@ -116,7 +116,18 @@ def _cmd_build(args: argparse.Namespace) -> int:
 def _cmd_classify(args: argparse.Namespace) -> int:
     from boligmonitor.criteria import classify_csv
 
-    n = classify_csv(Path(args.input), Path(args.output))
+    src, dst = Path(args.input), Path(args.output)
+    if dst.exists() and src.exists() and dst.resolve() == src.resolve():
+        raise BoligmonitorError(f"the output {dst} is the input file; give another -o file (the input is kept)")
+    if dst.is_dir():
+        raise BoligmonitorError(f"the output {dst} is a folder; give a file name with -o")
+    # Written to a temporary file that replaces the output only when complete.
+    tmp = dst.with_name(f".{dst.name}.tmp-{os.getpid()}")
+    try:
+        n = classify_csv(src, tmp)
+        os.replace(tmp, dst)
+    finally:
+        tmp.unlink(missing_ok=True)
     print(f"classified {n} rows -> {args.output}")
     return 0
 

@@ -68,6 +68,7 @@ def write_attempt(db_path: Path | str, *, status: str, started: str, raw_dir: Pa
     be written (disk full, permission) must not turn a good build into a failed one."""
     with contextlib.suppress(Exception):
         rec = read(db_path)
+        error = " ".join(line.strip() for line in error.splitlines() if line.strip())
         attempt = {"status": status, "started": started, "finished": now(), "raw_dir": str(Path(raw_dir).resolve()),
                    "published_dir": str(Path(published_dir).resolve()), "full": bool(full), "error": error}
         rec["last_attempt"] = attempt

@@ -52,6 +52,8 @@ def _cmd_synth(args: argparse.Namespace) -> int:
 
     out = Path(args.out) if args.out else config.raw_dir()
     say = _Progress(args.quiet)
+    if not args.scale > 0:
+        raise BoligmonitorError(f"--scale must be a positive number, got {args.scale}")
     if out.exists() and not out.is_dir():
         raise BoligmonitorError(f"{out} is a file, not a folder; give --out a folder")
     foreign = foreign_content(out)

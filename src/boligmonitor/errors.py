@@ -91,7 +91,7 @@ def _program_of(pid: int | None, fallback: str | None) -> str | None:
             raw = Path(f"/proc/{pid}/cmdline").read_bytes()
             parts = [p.decode(errors="replace") for p in raw.split(b"\0") if p]
             if parts:
-                text = " ".join([Path(parts[0]).name, *parts[1:]])
+                text = " ".join(" ".join([Path(parts[0]).name, *parts[1:]]).split())  # one line
                 return text if len(text) <= 120 else text[:117] + "..."
     return Path(fallback).name if fallback else None
 

@@ -399,6 +399,10 @@ def _build(raw_dir: Path, db_path: Path, published_dir: Path, say: Callable[[str
         locked = lock_error(e)
         if locked is not None:
             raise locked from None
+        if "No space left" in str(e):
+            raise BuildError(f"no space left on the disk while writing {tmp_db}; free some space (a build needs "
+                             f"about twice the database's size) and build again; the previous database ({db_path}) "
+                             "is unchanged") from None
         raise BuildError(f"database error during the build ({e.__class__.__name__}: {e}); "
                          f"the previous database ({db_path}) is unchanged") from e
     finally:

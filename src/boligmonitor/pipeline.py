@@ -270,7 +270,8 @@ def build(raw_dir: Path | None = None, db_path: Path | None = None, published_di
 
 def _check_targets(db_path: Path, published_dir: Path, raw_dir: Path) -> None:
     """Refuse to replace what the build did not create: a database path that holds another kind of
-    file, a published folder that holds files but no ``manifest.json``, or targets inside the raw folder."""
+    file, a published folder that holds files but no ``manifest.json`` (and is not the one this
+    database's build record names), or targets inside the raw folder."""
     if db_path.is_dir():
         raise BuildError(f"{db_path} is a folder; --db needs a DuckDB file path")
     if db_path.exists() and db_path.stat().st_size > 0:
@@ -282,7 +283,9 @@ def _check_targets(db_path: Path, published_dir: Path, raw_dir: Path) -> None:
         if not published_dir.is_dir():
             raise BuildError(f"{published_dir} is a file; --published needs a folder")
         content = [p.name for p in published_dir.iterdir()]
-        if content and "manifest.json" not in content:
+        ours = str(published_dir.resolve()) in {(buildrecord.read(db_path).get(k) or {}).get("published_dir")
+                                                 for k in ("last_success", "last_attempt")}
+        if content and "manifest.json" not in content and not ours:
             raise BuildError(f"{published_dir} holds files that are not published aggregates of a build "
                              f"({', '.join(sorted(content)[:3])}{', ...' if len(content) > 3 else ''}) and no "
                              "manifest.json; the build replaces the whole folder, so give another --published folder")

@@ -169,3 +169,23 @@ def test_synth_writes_into_a_project_folder_holding_only_placeholders(tmp_path, 
     assert r.returncode == 2 and "2025/ekstra.csv" in r.stderr
     r = bm("synth", "--out", str(raw), "--if-needed")
     assert r.returncode == 0 and (raw / "2025" / "ekstra.csv").read_text(encoding="utf-8") == "x\n"
+
+
+def test_raw_changes_compare_size_time_and_the_logged_hash(tmp_path):
+    raw = tmp_path / "raw"
+    (raw / "2024").mkdir(parents=True)
+    f = raw / "2024" / "befolkning.csv"
+    f.write_text("a\n", encoding="utf-8")
+    (raw / "2024" / "old.csv").write_text("o\n", encoding="utf-8")
+    before = buildrecord.raw_snapshot(raw)
+    assert buildrecord.raw_changes(before, raw) == {"added": [], "changed": [], "removed": []}
+    os.utime(f, ns=(1, 1))  # touched, same bytes: unchanged by the logged hash, changed without it
+    sha = {"2024/befolkning.csv": hashlib.sha256(b"a\n").hexdigest()}
+    assert buildrecord.raw_changes(before, raw, sha)["changed"] == []
+    assert buildrecord.raw_changes(before, raw)["changed"] == ["2024/befolkning.csv"]
+    f.write_text("b\n", encoding="utf-8")
+    (raw / "2024" / "old.csv").unlink()
+    (raw / "2025").mkdir()
+    (raw / "2025" / "new.csv").write_text("n\n", encoding="utf-8")
+    assert buildrecord.raw_changes(before, raw, sha) == {"added": ["2025/new.csv"], "changed": ["2024/befolkning.csv"],
+                                                         "removed": ["2024/old.csv"]}

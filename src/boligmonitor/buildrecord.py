@@ -80,14 +80,39 @@ def write_attempt(db_path: Path | str, *, status: str, started: str, raw_dir: Pa
         os.replace(tmp, p)
 
 
-def raw_changes(before: dict[str, list[int]], raw_dir: Path | str) -> dict[str, list[str]]:
-    """Files ``added``, ``changed`` (size or modification time) and ``removed`` since ``before``."""
+def raw_changes(before: dict[str, list[int]], raw_dir: Path | str,
+                loaded_sha256: dict[str, str] | None = None) -> dict[str, list[str]]:
+    """Files ``added``, ``changed`` and ``removed`` since ``before``. A file whose size or modification
+    time differs is changed unless its SHA-256 still equals the one the ingest logged
+    (``loaded_sha256``: ``staging.load_log``'s ``source_file -> sha256``), e.g. a file only touched."""
+    import hashlib
+
+    raw_dir = Path(raw_dir)
     now_ = raw_snapshot(raw_dir)
-    return {
-        "added": sorted(set(now_) - set(before)),
-        "changed": sorted(k for k in set(now_) & set(before) if list(now_[k]) != list(before[k])),
-        "removed": sorted(set(before) - set(now_)),
-    }
+    changed = []
+    for k in sorted(set(now_) & set(before)):
+        if list(now_[k]) == list(before[k]):
+            continue
+        sha = (loaded_sha256 or {}).get(k)
+        if sha is not None:
+            with contextlib.suppress(OSError):
+                if hashlib.sha256((raw_dir / k).read_bytes()).hexdigest() == sha:
+                    continue
+        changed.append(k)
+    return {"added": sorted(set(now_) - set(before)), "changed": changed, "removed": sorted(set(before) - set(now_))}
+
+
+def _loaded_sha256(db_path: Path | str) -> dict[str, str]:
+    """``staging.load_log``'s file hashes ({} when the database cannot be read)."""
+    with contextlib.suppress(Exception):
+        from boligmonitor.db import connect
+
+        con = connect(db_path, read_only=True)
+        try:
+            return dict(con.execute("select source_file, sha256 from staging.load_log").fetchall())
+        finally:
+            con.close()
+    return {}
 
 
 def _examples(names: list[str], n: int = 3) -> str:
@@ -112,8 +137,12 @@ def findings(db_path: Path | str) -> tuple[list[str], list[str], list[str]]:
     last, ok = rec.get("last_attempt") or {}, rec.get("last_success") or {}
     if last and last.get("status") != "ok":
         what = "was interrupted" if last.get("status") == "interrupted" else "failed"
-        held = (f"the database is still the one built {ok.get('finished')} from {ok.get('raw_dir')}"
-                if ok and Path(db_path).exists() else "there is no database from an earlier build")
+        if ok and Path(db_path).exists():
+            held = f"the database is still the one built {ok.get('finished')} from {ok.get('raw_dir')}"
+        elif Path(db_path).exists():
+            held = "the database is from an earlier build"
+        else:
+            held = "there is no database from an earlier build"
         blocking.append(f"the last build {what} (started {last.get('started')}, of {last.get('raw_dir')}): "
                         f"{last.get('error') or 'no reason recorded'}; {held}")
     if ok:
@@ -123,7 +152,7 @@ def findings(db_path: Path | str) -> tuple[list[str], list[str], list[str]]:
         if not raw.is_dir():
             warnings.append(f"the raw folder the database was built from ({raw}) no longer exists")
         else:
-            ch = raw_changes(ok.get("raw_files") or {}, raw)
+            ch = raw_changes(ok.get("raw_files") or {}, raw, _loaded_sha256(db_path) if Path(db_path).exists() else {})
             if any(ch.values()):
                 parts = [f"{len(v)} {k} ({_examples(v)})" for k, v in ch.items() if v]
                 warnings.append(f"{raw} changed since the database was built: {'; '.join(parts)}; "

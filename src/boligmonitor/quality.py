@@ -17,7 +17,7 @@ import polars as pl
 from boligmonitor import buildrecord
 from boligmonitor.areas import display_name
 from boligmonitor.db import connect, frame
-from boligmonitor.report import fmt_int, md_table
+from boligmonitor.site.report import fmt_int, md_table
 
 QUARANTINE_WARN_PCT = 5.0
 

@@ -198,9 +198,10 @@ def test_importer_and_site_commands_through_their_error_paths(tmp_path):
     r = subprocess.run([sys.executable, "-m", "boligmonitor.site", "check-offline", str(tmp_path / "no_site")],
                        capture_output=True, text=True)
     assert_sentence(r, EXIT_CANNOT_RUN, "python -m boligmonitor.site check-offline:", "no_site", "render the site")
-    r = launch("SIGINT", "boligmonitor.site.pages", "boligmonitor.site", "list")
+    r = launch("SIGINT", "boligmonitor.site.project.pages", "boligmonitor.site.project", "list")
     assert_sentence(r, EXIT_INTERRUPTED, "interrupted")
-    r = launch("ENOSPC", "boligmonitor.site.pages_to_notebooks", "boligmonitor.site", "pages-to-notebooks",
+    r = launch("ENOSPC", "boligmonitor.site.project.pages_to_notebooks", "boligmonitor.site.project",
+               "pages-to-notebooks",
                str(tmp_path / "nb"))
     assert_sentence(r, EXIT_CANNOT_RUN, "no space left")
 

@@ -119,7 +119,7 @@ def test_build_synth_check_in_any_order_lose_and_mix_nothing(tmp_path):
     assert f"{a} changed since the database was built" in r.stdout
 
     # 6. the report pages read the published files of the database they are told to use.
-    code = "from boligmonitor import config, published; print(config.published_dir()); print(published.load('befolkning').height)"
+    code = "from boligmonitor import config; from boligmonitor.site import published; print(config.published_dir()); print(published.load('befolkning').height)"
     for env, want in (({"BOLIGMONITOR_DB": str(dbs / "b.duckdb")}, pb),
                       ({"BOLIGMONITOR_PUBLISHED": str(pa)}, pa)):
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

@@ -176,10 +176,8 @@ def interrupt_handlers():
         return
 
     def handler(signum, frame):
-        first = INTERRUPT.signal is None
         INTERRUPT.signal = signum
-        if first:
-            raise KeyboardInterrupt(f"signal {signum}")
+        raise KeyboardInterrupt(f"signal {signum}")
 
     old = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
     try:

@@ -140,7 +140,7 @@ def test_path_rule(value, expected):
     assert row["status"] == expected, row["reason"]
     if q == 14:
         assert row["target_value"] == 872
-        assert f"målet var 28 færre i 2022 (872)" in row["reason"]
+        assert "målet var 28 færre i 2022 (872)" in row["reason"]
     assert row["reason"].endswith(".") and row["reason"].count(". ") == 0  # one sentence
 
 
@@ -182,6 +182,16 @@ def test_direction_rule_interval_is_newcombe_from_wilson():
     z, n, p = 1.959963984540054, 263, 81 / 263  # the closed form of the Wilson score interval
     mid, half = (p + z * z / (2 * n)) / (1 + z * z / n), z / (1 + z * z / n) * (p * (1 - p) / n + z * z / (4 * n * n)) ** 0.5
     assert lo == pytest.approx(100 * (mid - half)) and hi == pytest.approx(100 * (mid + half))
+    from scipy.stats import binomtest
+
+    for k, n in ((0, 10), (3, 7), (81, 263), (40, 40)):
+        ci = binomtest(k, n).proportion_ci(method="wilson")
+        assert goals.wilson(k, n) == pytest.approx((100 * ci.low, 100 * ci.high))
+        exact = binomtest(k, n).proportion_ci(method="exact")  # the Clopper-Pearson of poisson_change
+        d, lo, hi = goals.poisson_change(n - k, k)
+        if 0 < k < n:
+            assert lo == pytest.approx((n - k) * (exact.low / (1 - exact.low) - 1))
+            assert hi == pytest.approx((n - k) * (exact.high / (1 - exact.high) - 1))
     lo, hi = goals.garwood(10)
     assert lo == pytest.approx(4.795, abs=0.001) and hi == pytest.approx(18.390, abs=0.001)
 

@@ -22,7 +22,8 @@ statistical uncertainty (95 %, :data:`Z`). Library: ``scipy.stats`` (binomial an
 distributions; one well-kept dependency that has every exact interval needed here -- statsmodels would
 add pandas and patsy for the same few formulas):
 
-* a share (``pct``): Wilson score interval (``scipy.stats.binomtest(...).proportion_ci("wilson")``);
+* a share (``pct``): Wilson score interval (closed form, equal to
+  ``scipy.stats.binomtest(...).proportion_ci("wilson")``);
   the change between two years: Newcombe's hybrid score interval for a difference of proportions,
   built from the two Wilson intervals (Newcombe 1998, method 10);
 * a count (``count``) and full-time persons (``fte``, rounded to whole persons for the test): exact
@@ -55,6 +56,7 @@ import csv
 import fnmatch
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import polars as pl
@@ -264,16 +266,22 @@ def _signed(unit: str, v: float) -> str:
 
 # --- statistics (scipy.stats) --------------------------------------------------------------------
 
+@lru_cache(maxsize=65536)
 def wilson(k: float, n: float) -> tuple[float, float]:
-    """Wilson 95 % interval of the share k/n, in percent (0-100). ``n`` may be an effective size."""
-    from scipy.stats import binomtest
+    """Wilson 95 % score interval of the share k/n, in percent (0-100). ``n`` may be an effective size.
 
-    n_i = max(int(round(n)), 1)
-    k_i = min(max(int(round(k)), 0), n_i)
-    ci = binomtest(k_i, n_i).proportion_ci(confidence_level=1 - ALPHA, method="wilson")
-    return 100 * ci.low, 100 * ci.high
+    The closed form (Wilson 1927), as ``scipy.stats.binomtest(k, n).proportion_ci(method="wilson")`` gives
+    it (a test checks the two agree); written out because binomtest also computes a p-value, which is
+    slow for thousands of cells."""
+    n = max(float(n), 1.0)
+    p = min(max(float(k) / n, 0.0), 1.0)
+    z2 = Z * Z
+    mid = (p + z2 / (2 * n)) / (1 + z2 / n)
+    half = Z / (1 + z2 / n) * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n))
+    return 100 * max(mid - half, 0.0), 100 * min(mid + half, 1.0)
 
 
+@lru_cache(maxsize=65536)
 def garwood(k: float) -> tuple[float, float]:
     """Exact (Garwood) 95 % Poisson interval of a count ``k`` (rounded to whole persons)."""
     from scipy.stats import chi2
@@ -300,16 +308,18 @@ def poisson_change(k0: float, k1: float) -> tuple[float, float, float]:
     k0 + k1, k1 is binomial(k0 + k1, p); p = 1/2 means no change. The Clopper-Pearson interval of p
     gives one for the ratio r = p / (1 - p), and the difference's interval is k0 × (r - 1).
     Returns (difference, low, high)."""
-    from scipy.stats import binomtest
+    from scipy.stats import beta
 
     a, b = max(int(round(k0)), 0), max(int(round(k1)), 0)
     d = k1 - k0
     if a + b == 0:
         return d, -math.inf, math.inf
-    ci = binomtest(b, a + b).proportion_ci(confidence_level=1 - ALPHA, method="exact")
+    n = a + b  # Clopper-Pearson interval of p from the beta distribution
+    p_lo = 0.0 if b == 0 else float(beta.ppf(ALPHA / 2, b, n - b + 1))
+    p_hi = 1.0 if b == n else float(beta.ppf(1 - ALPHA / 2, b + 1, n - b))
     base = max(a, 0.5)  # with no events in the baseline year, the ratio is unbounded: scale by ½
-    r_lo = ci.low / (1 - ci.low) if ci.low < 1 else math.inf
-    r_hi = ci.high / (1 - ci.high) if ci.high < 1 else math.inf
+    r_lo = p_lo / (1 - p_lo) if p_lo < 1 else math.inf
+    r_hi = p_hi / (1 - p_hi) if p_hi < 1 else math.inf
     return d, base * (r_lo - 1), base * (r_hi - 1) if math.isfinite(r_hi) else math.inf
 
 

@@ -116,3 +116,41 @@ def test_an_inconsistent_external_row_stops_the_build_naming_file_line_and_colum
     err = capsys.readouterr()
     assert rc != 0
     assert "eksterne_indikatorer.csv, line 5, column TAELLER" in err.out + err.err
+
+
+@pytest.fixture
+def site(build, monkeypatch):
+    from boligmonitor.site import goal_sections
+
+    monkeypatch.setattr(goal_sections.published, "load", lambda name: _load(build, name))
+    return goal_sections
+
+
+def test_annual_report_overview_has_one_row_per_goal_with_symbol_word_and_reason(site, build):
+    st = _load(build, "maalstatus")
+    out = site.goal_overview(2025)
+    md = "\n".join(o.data for o in out if type(o).__name__ == "Markdown")
+    rows = site.latest_status(st, 2024)
+    goal_rows = rows.filter(pl.col("status") != goals.MONITOR)
+    table = out[1].data.splitlines()
+    assert len(table) == 2 + goal_rows.height
+    for r in goal_rows.iter_rows(named=True):
+        line = next(t for t in table if f"**{r['goal_id']}**" in t and f"| {r['unit_name']} |" in t)
+        assert f"{goals.STATUS_SYMBOLS[r['status']]} {r['status']}</span>" in line  # reads without colour
+        assert r["reason"].replace("|", "\\|") in line
+    assert any(type(o).__name__ == "SVG" and "<title>" in o.data for o in out)  # the trend lines
+    assert "Helhedsplanens mål (2024)" in md
+
+
+def test_area_page_goals_front_page_counts_and_baseline_check(site, build):
+    md = "\n".join(o.data for o in site.area_goals("glarbjergvej") if type(o).__name__ == "Markdown")
+    assert "**B1g**" in md and "**B2g**" in md and "**U2**" in md and "**S5**" in md
+    assert "ikke omfattet" in site.area_goals("sjaellandsgade")[0].data
+    counts = site.front_page_counts()[0].data
+    st = _load(build, "maalstatus")
+    n = site.latest_status(st).height
+    nums = [int(line.rsplit("|", 2)[1]) for line in counts.splitlines() if line.startswith("| <span")]
+    assert sum(nums) == n
+    base = site.baseline_section()[0].data
+    assert base.count("\n| ") == _load(build, "baselinekontrol").height + 1
+    assert "Målene som regler" in site.method_section()[1].data

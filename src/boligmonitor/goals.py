@@ -89,7 +89,7 @@ TOLERANCES = {
                              "kommunen regnes som på niveau; det svarer til et par elever i et område med "
                              "50-100 unge i en årgang."),
     "NIVEAU_FRAVAER_PP": (0.5, "Fravær: op til 0,5 procentpoint over kommunen regnes som på niveau (omkring "
-                               "et halvt skoledag pr. elev pr. halvår)."),
+                               "en halv skoledag pr. elev pr. halvår)."),
 }
 RULES_FILE = "goal_targets.csv"
 #: External (non-register) file, relative to the raw folder (register ``eksterne_indikatorer``).
@@ -278,7 +278,9 @@ def wilson(k: float, n: float) -> tuple[float, float]:
     z2 = Z * Z
     mid = (p + z2 / (2 * n)) / (1 + z2 / n)
     half = Z / (1 + z2 / n) * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n))
-    return 100 * max(mid - half, 0.0), 100 * min(mid + half, 1.0)
+    lo = 0.0 if p == 0 else max(mid - half, 0.0)  # exactly 0 and 1 at the ends (no rounding residue)
+    hi = 1.0 if p == 1 else min(mid + half, 1.0)
+    return 100 * lo, 100 * hi
 
 
 @lru_cache(maxsize=65536)

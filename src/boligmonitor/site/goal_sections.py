@@ -14,7 +14,7 @@ import polars as pl
 from IPython.display import SVG, Markdown
 
 from boligmonitor.areas import PLAN_AREA_IDS, area
-from boligmonitor.goals import MONITOR, STATUS_COLOURS, STATUS_SYMBOLS, STATUSES, fmt_value
+from boligmonitor.goals import MONITOR, STATUS_COLOURS, STATUS_SYMBOLS, STATUSES, fmt_value, unit_name
 from boligmonitor.site import charts, published, report
 
 LEGEND = ("Status: " + " · ".join(f"{STATUS_SYMBOLS[s]} {s}" for s in (*STATUSES, MONITOR))
@@ -206,5 +206,57 @@ def baseline_section() -> list:
         "er skjult af diskretioneringen eller findes ikke i registrene.\n\n" + "\n".join(lines))]
 
 
-__all__ = ["goal_overview", "area_goals", "front_page_counts", "baseline_section", "goal_table", "trend_chart",
+KIND_DA = {
+    "direction": "retning i forhold til baseline (højere/lavere, flere/færre)",
+    "path": "antal pr. år fra baseline-året, summeret (sti)",
+    "minimum": "mindst et antal pr. år, summeret fra året efter baseline",
+    "level": "på niveau med Randers Kommune (med tolerance)",
+    "level_or_above": "på niveau med eller over Randers Kommune (med tolerance)",
+    "monitor": "følges uden mål",
+}
+
+
+def method_section() -> list:
+    """The Metode page: how a goal's status is decided, the uncertainty, the tolerances, and every rule
+    with its place in the plan (from ``data/goal_targets.csv``)."""
+    from boligmonitor.goals import MARK_SD, TOLERANCES, load_rules
+
+    tol = "\n".join(f"- `{name}`: {str(value).replace('.', ',')} procentpoint. {why}"
+                     for name, (value, why) in TOLERANCES.items())
+    text = (
+        "## Helhedsplanens mål: status\n\n"
+        "Hvert mål i helhedsplanens måltabeller (den strategiske aftales *Overordnede mål og indikatorer*, side 15, "
+        "og de fire delaftalers *Delmål og indikatorer*) er en regel. For hvert område (eller gruppe af områder, "
+        "som målet nævner) og hvert år efter baseline-året får målet en status med en begrundelse:\n\n"
+        f"- {status_label('opfyldt')}: målet er nået i året (for en sti: på eller bedre end stien; for en "
+        "retning: klart bedre end i baseline-året; for kommuneniveau: inden for tolerancen).\n"
+        f"- {status_label('på vej')}: målet er ikke nået, men udviklingen går klart den rigtige vej (ændringen "
+        "er større end den statistiske usikkerhed).\n"
+        f"- {status_label('ingen klar ændring')}: ændringen er inden for den statistiske usikkerhed.\n"
+        f"- {status_label('ikke på vej')}: udviklingen går klart den forkerte vej.\n"
+        f"- {status_label('kan ikke måles')}: et tal mangler eller er skjult af diskretioneringen.\n"
+        f"- {status_label(MONITOR)}: indikatoren følges uden mål.\n\n"
+        "**Statistisk usikkerhed.** Små grupper svinger tilfældigt fra år til år. En ændring tæller kun, når "
+        "den er større end usikkerheden (95 %-interval): for andele Wilsons interval og for ændringen af en andel "
+        "Newcombes interval for en forskel mellem to andele; for antal og helårspersoner et eksakt "
+        "Poisson-interval og for ændringen en eksakt betinget test af to Poisson-tal; for karaktergennemsnit et "
+        f"normalfordelt interval med en antaget spredning på {str(MARK_SD).replace('.', ',')} karakterpoint. "
+        "Fravær regnes, som om hver elev var én observation. Afstanden til Randers Kommune (procentpoint) "
+        "vises for alle andele i baseline-året og nu, og om den er blevet klart mindre. Beregningen bruger "
+        "scipy.stats.\n\n"
+        "**Tolerancer for »på niveau med kommunen«** (helhedsplanen angiver ingen; projektets valg):\n\n"
+        + tol + "\n\n"
+        "**Diskretionering.** Status beregnes af de offentliggjorte, diskretionerede tal; et skjult tal giver "
+        "»kan ikke måles«, og begrundelsen nævner kun offentliggjorte tal.")
+    lines = ["| Mål | Regel | Område | Baseline | Helhedsplanens ordlyd | Sted i planen |",
+             "|---|---|---|---|---|---|"]
+    for r in load_rules():
+        where = r.plan_section + (f", side {r.plan_page}" if r.plan_page else "")
+        areas = "; ".join(unit_name(u) for u, _ in r.units())
+        lines.append(f"| {r.goal_id} | {KIND_DA[r.kind]}: {_cell(r.target_text())} | {_cell(areas)} | "
+                     f"{r.baseline_year}: {_cell(r.plan_baseline)} | {_cell(r.plan_wording)} | {_cell(where)} |")
+    return [Markdown(text), Markdown("### Målene som regler\n\n" + "\n".join(lines))]
+
+
+__all__ = ["goal_overview", "method_section", "area_goals", "front_page_counts", "baseline_section", "goal_table", "trend_chart",
            "latest_status", "status_label", "LEGEND"]

@@ -145,7 +145,7 @@ class Rule:
         if self.kind in ("level", "level_or_above"):
             worse = "over" if self.lower_is_better else "under"
             also = "på niveau med eller over" if self.kind == "level_or_above" else "på niveau med"
-            return (f"{also} Randers Kommune (højst {_num(self.tolerance)} procentpoint {worse}, "
+            return (f"{also} Randers Kommune (højst {_num(self.tolerance, 1)} procentpoint {worse}, "
                     f"tolerance {self.tolerance_name})")
         return "følges"
 
@@ -477,7 +477,7 @@ def _why_missing(o: Obs | None, name: str, year: int) -> str:
     if o.hidden:
         who = f"mindst ét af områderne ({name})" if group else name
         return (f"Tallet for {who} i {year} er skjult af diskretioneringen (færre end "
-                f"{config.MIN_CELL_PERSONS} personer), så målet kan ikke følges dette år.")
+                f"{config.MIN_CELL_PERSONS} personer).")
     return f"Tallet for {name} i {year} kan ikke beregnes af de offentliggjorte tal."
 
 
@@ -541,7 +541,7 @@ def _row(rule: Rule, uid: str, year: int | None, iid: str | None, *, o0: Obs | N
     lo, hi = value_interval(o1) if o1 else (None, None)
     return {
         "goal_id": rule.goal_id, "plan_id": rule.plan_id, "indicator_id": iid or rule.indicator_id,
-        "kind": rule.kind, "target": rule.target_text(), "plan_wording": rule.plan_wording,
+        "kind": rule.kind, "target": rule.target_text(), "plan_wording": rule.plan_wording, "note": rule.note or None,
         "unit_id": uid, "unit_name": unit_name(uid), "year": year, "baseline_year": rule.baseline_year,
         "unit": o1.unit if o1 else (o0.unit if o0 else None),
         "value": o1.value if o1 and o1.usable else None, "value_ci_low": lo, "value_ci_high": hi,
@@ -674,7 +674,7 @@ EXTERNAL_INDICATOR_IDS = ("safety_share", "volunteer_share")
 
 STATUS_COLUMNS = {
     "goal_id": pl.Utf8, "plan_id": pl.Utf8, "indicator_id": pl.Utf8, "kind": pl.Utf8, "target": pl.Utf8,
-    "plan_wording": pl.Utf8, "unit_id": pl.Utf8, "unit_name": pl.Utf8, "year": pl.Int64,
+    "plan_wording": pl.Utf8, "note": pl.Utf8, "unit_id": pl.Utf8, "unit_name": pl.Utf8, "year": pl.Int64,
     "baseline_year": pl.Int64, "unit": pl.Utf8, "value": pl.Float64, "value_ci_low": pl.Float64,
     "value_ci_high": pl.Float64, "baseline_value": pl.Float64, "target_value": pl.Float64,
     "change": pl.Float64, "change_ci_low": pl.Float64, "change_ci_high": pl.Float64,

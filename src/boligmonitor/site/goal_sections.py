@@ -50,7 +50,8 @@ def goal_table(rows: pl.DataFrame, *, with_unit: bool = True) -> str:
     lines = ["| Status | Mål | " + ("Område | " if with_unit else "") + "År | Værdi | Begrundelse |",
              "|---|---|" + ("---|" if with_unit else "") + "---|--:|---|"]
     for r in rows.iter_rows(named=True):
-        goal = f"**{r['goal_id']}** {_cell(r['plan_wording'])} *(mål: {_cell(r['target'])})*"
+        note = f"; {r['note']}" if r.get("note") else ""
+        goal = f"**{r['goal_id']}** {_cell(r['plan_wording'])} *(mål: {_cell(r['target'] + note)})*"
         value = fmt_value(r["unit"], r["value"]) if r["unit"] else "–"
         if r["value_ci_low"] is not None and r["unit"] in ("pct", "mark", "fte", "count"):
             value += f" ({fmt_value(r['unit'], r['value_ci_low'])}–{fmt_value(r['unit'], r['value_ci_high'])})"

@@ -192,6 +192,12 @@ def test_direction_rule_interval_is_newcombe_from_wilson():
         if 0 < k < n:
             assert lo == pytest.approx((n - k) * (exact.low / (1 - exact.low) - 1))
             assert hi == pytest.approx((n - k) * (exact.high / (1 - exact.high) - 1))
+    from scipy.stats import chi2
+
+    for k in (0, 1, 4, 10, 250):
+        lo, hi = goals.garwood(k)
+        assert lo == pytest.approx(chi2.ppf(0.025, 2 * k) / 2 if k else 0.0)
+        assert hi == pytest.approx(chi2.ppf(0.975, 2 * k + 2) / 2)
     lo, hi = goals.garwood(10)
     assert lo == pytest.approx(4.795, abs=0.001) and hi == pytest.approx(18.390, abs=0.001)
 

@@ -244,7 +244,7 @@ def method_section() -> list:
         f"normalfordelt interval med en antaget spredning på {str(MARK_SD).replace('.', ',')} karakterpoint. "
         "Fravær regnes, som om hver elev var én observation. Afstanden til Randers Kommune (procentpoint) "
         "vises for alle andele i baseline-året og nu, og om den er blevet klart mindre. Beregningen bruger "
-        "scipy.stats.\n\n"
+        "SciPy.\n\n"
         "**Tolerancer for »på niveau med kommunen«** (helhedsplanen angiver ingen; projektets valg):\n\n"
         + tol + "\n\n"
         "**Diskretionering.** Status beregnes af de offentliggjorte, diskretionerede tal; et skjult tal giver "

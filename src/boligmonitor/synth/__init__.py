@@ -116,6 +116,8 @@ def write_extract(out_dir: Path, seed: int = config.DEFAULT_SEED, scale: float =
             n_files += 1
         rows[reg.name] = df.height
     for reg in R.REFERENCE_REGISTERS:
+        if reg.optional:  # filled in by the unit (eksterne_indikatorer): the synthetic default has none
+            continue
         df = reference_tables()[reg.name]
         _write(out_dir / R.REFERENCE_DIR / reg.filename, encode_csv(df, reg))
         rows[reg.name] = df.height

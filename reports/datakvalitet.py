@@ -51,3 +51,10 @@ Markdown(quality.reconciliation_markdown(published.load("adresseafstemning")))
 from boligmonitor import disclosure
 
 Markdown(disclosure.suppression_summary(published.load("undertrykkelser")))
+
+# %%
+from IPython.display import display
+
+from boligmonitor.site import goal_sections
+
+display(*goal_sections.baseline_section())

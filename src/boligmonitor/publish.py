@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import duckdb
 import polars as pl
 
-from boligmonitor import config
+from boligmonitor import config, goals
 from boligmonitor.areas import AREA_IDS, KOMMUNE_ID, PLAN_AREA_IDS, PLAN_TOTAL_ID
 from boligmonitor.db import frame
 from boligmonitor.disclosure import (
@@ -66,6 +66,9 @@ class Table:
     protection: Protection | None = None
     #: Tables whose protected output ``build`` reads (passed as a dict name -> frame).
     after: tuple[str, ...] = ()
+    #: Columns added to the table's own protected frame (computed from it only, e.g. the goal status
+    #: of each indicator row): ``finish(protected frame) -> frame``.
+    finish: Callable[[pl.DataFrame], pl.DataFrame] | None = None
 
 
 AREA = {"area": "area_id", "year": "year"}
@@ -354,8 +357,10 @@ def indicator_catalogue() -> pl.DataFrame:
 
 
 def indicators(con: duckdb.DuckDBPyConnection, log: SuppressionLog) -> pl.DataFrame:
-    """The plan's computable indicators per area and year, with disclosure control by unit."""
-    cat = indicator_catalogue().filter(pl.col("computed") == "J").select(
+    """The plan's indicators per area and year (registers, and the unit's external file), with
+    disclosure control by unit, then the goal columns (:func:`boligmonitor.goals.annotate_indicators`)
+    computed from the protected rows only."""
+    cat = indicator_catalogue().filter(pl.col("indicator_id").is_not_null()).select(
         pl.col("id").alias("plan_id"), "indicator_id", pl.col("name_da").alias("name"))
     # Turnout at the later elections the plan asks to follow (KV 2021, FV 2022, EP 2024) is computed
     # like the plan's S9 indicators; it is published under the same plan id.
@@ -367,13 +372,32 @@ def indicators(con: duckdb.DuckDBPyConnection, log: SuppressionLog) -> pl.DataFr
     df = frame(con, """
         select area_id, year, indicator_id, numerator, denominator, value, unit
         from metrics.indicators order by indicator_id, area_id, year
-    """).join(cat, on="indicator_id", how="inner")
+    """).with_columns(pl.lit(False).alias("_external"))
+    # External indicators (survey shares from data/raw/reference, e.g. VIVE's): published by their
+    # source already, not register counts; they take no part in the disclosure model.
+    ext = goals.external_rows(con).with_columns(pl.lit(True).alias("_external"))
+    df = pl.concat([df, ext], how="vertical_relaxed").join(cat, on="indicator_id", how="inner")
     return df.sort(["plan_id", "area_id", "year"]).select(
-        "plan_id", "indicator_id", "name", "area_id", "year", "unit", "numerator", "denominator", "value")
+        "plan_id", "indicator_id", "name", "area_id", "year", "unit", "numerator", "denominator", "value",
+        "_external")
+
+
+def goal_status(con: duckdb.DuckDBPyConnection, log: SuppressionLog, frames: dict[str, pl.DataFrame]) -> pl.DataFrame:
+    """Status of every goal per area (group) and year, derived from the protected ``indikatorer`` only
+    (a group's value is a sum of published values, so it shows nothing the indicators hide)."""
+    return goals.status_frame(frames["indikatorer"])
+
+
+def baseline_check(con: duckdb.DuckDBPyConnection, log: SuppressionLog,
+                   frames: dict[str, pl.DataFrame]) -> pl.DataFrame:
+    """The computed baseline-year values beside the plan's printed baselines (from the protected ``indikatorer``)."""
+    return goals.baseline_reproduction(frames["indikatorer"])
 
 
 def _indicator_protection() -> Protection:
     unit, ind = pl.col("unit"), pl.col("indicator_id")
+    register = ~pl.col("_external")
+    unit = pl.when(register).then(unit)  # external rows measure nothing (null unit matches no rule)
     num = pl.format("ind.{}.num", ind)
     den = pl.format("ind.{}.den", ind)
     share = unit.is_in(["pct", "per_1000"])
@@ -381,6 +405,7 @@ def _indicator_protection() -> Protection:
     lang = ("lang_general_share", "lang_focused_share", "lang_special_share")
     return Protection(
         keys=("indicator_id", "area_id", "year"),
+        drop=("_external",),
         measures=(
             # counts of persons or cases, and full-time persons: numerator and value are the same cell
             *(Measure(c, num, AREA, COUNT, unit == "count") for c in ("numerator", "value")),
@@ -390,7 +415,7 @@ def _indicator_protection() -> Protection:
             Measure("denominator", den, AREA, COUNT, share | (unit == "mark")),
             Measure("numerator", num, AREA, MAGNITUDE, unit == "mark"),  # sum of marks
         ),
-        derived=(Derived(("value",), ("numerator", "denominator"), share | (unit == "mark")),),
+        derived=(Derived(("value",), ("numerator", "denominator"), (share | (unit == "mark")).fill_null(False)),),
         together=(Together(("numerator", "denominator"), unit == "mark"),),
         relations=(
             *AREA_RELATIONS,
@@ -442,7 +467,16 @@ TABLES: tuple[Table, ...] = (
           "De valg, beregningen bygger på, hvor loven eller praksis ikke er entydig.", criteria_settings),
     Table("indikatorer", "Helhedsplanens indikatorer",
           "Helhedsplanens mål og indikatorer pr. område og år: tæller, nævner og værdi (andele i pct., "
-          "karakterer som gennemsnit, helårspersoner, antal).", indicators, protection=INDICATORS),
+          "karakterer som gennemsnit, helårspersoner, antal).", indicators, protection=INDICATORS,
+          finish=goals.annotate_indicators),
+    Table("maalstatus", "Status for helhedsplanens mål",
+          "For hvert mål i helhedsplanen, pr. område (eller gruppe af områder) og år efter baseline: reglen, "
+          "værdien med 95 %-interval, ændringen siden baseline med interval, afstanden til Randers Kommune og "
+          "status (opfyldt, på vej, ingen klar ændring, ikke på vej, kan ikke måles; følges) med begrundelse. "
+          "Beregnet af de offentliggjorte (diskretionerede) indikatorer.", goal_status, after=("indikatorer",)),
+    Table("baselinekontrol", "Baseline: beregnet og helhedsplanens",
+          "For hvert mål og område: værdien beregnet for baseline-året ved siden af den baseline, der står i "
+          "helhedsplanen, og forskellen.", baseline_check, after=("indikatorer",)),
     Table("indikatorkatalog", "Indikatorkatalog",
           "Helhedsplanens indikatorer: definition, datakilde, afsnit i planen, baseline og mål.",
           indicator_catalogue_table),
@@ -461,10 +495,12 @@ def protect_all(con: duckdb.DuckDBPyConnection, tables: tuple[Table, ...] | None
                 ) -> tuple[dict[str, pl.DataFrame], SuppressionLog, list]:
     """Build every table and pass them all through disclosure control together.
 
-    Tables with ``after`` are built from the protected output of the tables they name; then
-    suppression and audit run again over all tables with the cells hidden so far kept hidden, until
-    no new cell is hidden (so a derived table never shows what its source hides, and a cell it
-    publishes is audited with everything else). Returns (table name -> published frame, the
+    Tables with ``after`` are built from the protected output of the tables they name. If they
+    declare cells of their own, suppression and audit run again over all tables with the cells hidden
+    so far kept hidden, until no new cell is hidden (so a derived table never shows what its source
+    hides, and a cell it publishes is audited with everything else); a table that declares none shows
+    only functions of published cells. ``Table.finish`` then adds columns to a table's own protected
+    frame. Returns (table name -> published frame, the
     suppression log, the audit's intervals). Raises
     :class:`~boligmonitor.disclosure.DisclosureAuditError` naming table, cell and relations.
     """
@@ -480,6 +516,10 @@ def protect_all(con: duckdb.DuckDBPyConnection, tables: tuple[Table, ...] | None
         built = dict(result.frames)
         for t in later:  # in declaration order: a later table may read an earlier later table
             built[t.name] = t.build(con, log, {name: built[name] for name in t.after})
+        if all(t.protection is None or not t.protection.measures for t in later):
+            # they show no cells of their own: only functions of published cells (nothing to audit)
+            result.frames.update({t.name: built[t.name] for t in later})
+            break
         hidden = result.hidden_keys()
         again = protect_tables({**frames, **{t.name: built[t.name] for t in later}}, specs, keep_hidden=hidden)
         settled = again.hidden_keys() == hidden
@@ -490,7 +530,11 @@ def protect_all(con: duckdb.DuckDBPyConnection, tables: tuple[Table, ...] | None
         raise DisclosureAuditError("disclosure control did not settle for the tables built from protected "
                                    "tables (" + ", ".join(t.name for t in later) + ")")
     log.rows.extend(result.log.rows)
-    return {t.name: result.frames[t.name] for t in tables}, log, result.intervals
+    out = {t.name: result.frames[t.name] for t in tables}
+    for t in tables:
+        if t.finish is not None:
+            out[t.name] = t.finish(out[t.name])
+    return out, log, result.intervals
 
 
 def run(con: duckdb.DuckDBPyConnection, ctx: BuildContext) -> StepResult:

@@ -773,11 +773,11 @@ class DisclosureModel:
                 if column not in df.columns:
                     continue
                 vals = df[column]
-                for row in hidden_rows:
+                for row, cause in hidden_rows.items():
                     if row in null[column] or vals[row] is None:
                         continue
                     null[column].add(row)
-                    entries.append((row, column, "afledt af en skjult celle", "afledt", "", None))
+                    entries.append((row, column, f"afledt af en skjult celle ({cause})", "afledt", "", None))
         out = df
         if "suppressed" not in out.columns:
             out = out.with_columns(pl.lit(False).alias("suppressed"))
@@ -796,15 +796,20 @@ class DisclosureModel:
                 log.add(t, self._row_keys(t, row), column, rule, kind, rel, span)
         return out.drop(["_row", *[c for c in spec.drop if c in out.columns]])
 
-    def _rows_with_hidden_input(self, t: str, part: pl.DataFrame, inputs) -> list[int]:
+    def _cause(self, i: int) -> str:
+        c = self.cells[i]
+        return c.primary or f"sekundær: {c.secondary}"
+
+    def _rows_with_hidden_input(self, t: str, part: pl.DataFrame, inputs) -> dict[int, str]:
+        """Rows of ``part`` with a hidden input -> why the first such input is hidden."""
         rows = part["_row"].to_list()
-        hit: set[int] = set()
+        hit: dict[int, str] = {}
         for inp in inputs:
             if isinstance(inp, str):
                 for r in rows:
                     i = self.at.get((t, inp, r))
-                    if i is not None and i in self.hidden:
-                        hit.add(r)
+                    if i is not None and i in self.hidden and r not in hit:
+                        hit[r] = self._cause(i)
             else:
                 qs = self._quantity_names(part, inp.quantity)
                 cols = {d: part[c].to_list() for d, c in inp.dims.items()}
@@ -813,9 +818,9 @@ class DisclosureModel:
                         continue
                     key = (self._canon(qs[k]), tuple(sorted((d, _norm(cols[d][k])) for d in cols)))
                     i = self.index.get(key)
-                    if i is not None and i in self.hidden:
-                        hit.add(r)
-        return sorted(hit)
+                    if i is not None and i in self.hidden and r not in hit:
+                        hit[r] = self._cause(i)
+        return dict(sorted(hit.items()))
 
 
 @dataclass

@@ -426,7 +426,9 @@ class DisclosureModel:
                 raise DisclosureAuditError(
                     f"relation '{name}' ({table}): the parts of {_fmt_key(self.cells[total].key)} add up to "
                     f"more than the total ({diff:+g}); the declaration is wrong")
-            r = self._cell(rest_key, max(diff, 0.0), kind, implicit=True)
+            # a remainder within the rounding of its terms is no difference (and must not decide a
+            # suppression by the last binary digit of a sum: two builds of one extract agree)
+            r = self._cell(rest_key, diff if diff > tol else 0.0, kind, implicit=True)
             self.cells[r].rest = True
             terms.append((r, -1.0))
         elif abs(diff) > tol:
@@ -538,7 +540,7 @@ class DisclosureModel:
         # equations of j with nothing hidden yet: hiding j there would need yet another cell
         opens = sum(1 for f in self.eqs_of[j] if f != e
                     and not any(k in self.hidden for k, _ in self.equations[f].terms))
-        return (total, c.value < needed, opens, places, c.value)
+        return (total, c.value < needed, opens, places, c.value, str(c.key))  # the key: a stable tie-break
 
     def _hide_complement(self, p: int, eqs: Iterable[int], members) -> bool:
         needed = self.n - self.cells[p].value

@@ -377,7 +377,7 @@ def indicators(con: duckdb.DuckDBPyConnection, log: SuppressionLog) -> pl.DataFr
     # source already, not register counts; they take no part in the disclosure model.
     ext = goals.external_rows(con).with_columns(pl.lit(True).alias("_external"))
     df = pl.concat([df, ext], how="vertical_relaxed").join(cat, on="indicator_id", how="inner")
-    return df.sort(["plan_id", "area_id", "year"]).select(
+    return df.sort(["plan_id", "area_id", "year", "indicator_id"], maintain_order=True).select(
         "plan_id", "indicator_id", "name", "area_id", "year", "unit", "numerator", "denominator", "value",
         "_external")
 

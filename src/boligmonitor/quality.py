@@ -74,8 +74,6 @@ def _reasons_by_file(con) -> dict[str, str]:
         colnames = ", ".join(c for c in cols if c)
         text = f"{n:,} {'row' if n == 1 else 'rows'} {reason}" + (f" (column {colnames}, {where})" if colnames
                                                                  else f" ({where})")
-        if code == "bad_pnr":
-            text += "; nine digits? a leading zero lost in Excel?"
         out.setdefault(sf, []).append(text)
     return {k: "; ".join(v) for k, v in out.items()}
 

@@ -586,3 +586,24 @@ def reconciliation_problems(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
            or l.rows_loaded <> coalesce(s.n, 0) or l.rows_quarantined <> coalesce(qq.n, 0)
         order by l.source_file
     """).pl()
+
+
+def incomplete_inputs(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int | None, str, str]]:
+    """The register-years the metrics may not use as complete: (register, year, source_file,
+    reason in Danish) for every file in ``staging.load_log`` whose status is ``incomplete`` or
+    ``missing`` (:mod:`boligmonitor.ingest.status`). Empty when there is no load log."""
+    exists = con.execute("select count(*) from information_schema.tables where table_schema = 'staging' "
+                         "and table_name = 'load_log'").fetchall()[0][0]
+    if not exists:
+        return []
+    rows = con.execute("select register, year, source_file, status, rows_read, rows_quarantined "
+                       "from staging.load_log where status in (?, ?) order by register, year",
+                       [LoadStatus.INCOMPLETE.value, LoadStatus.MISSING.value]).fetchall()
+    out = []
+    for reg, year, sf, st, read, q in rows:
+        if st == LoadStatus.MISSING:
+            reason = f"kan ikke måles: {sf} mangler"
+        else:
+            reason = f"kan ikke måles: {q:,} af {read:,} rækker i {sf} er i karantæne".replace(",", ".")
+        out.append((reg, year, sf, reason))
+    return out

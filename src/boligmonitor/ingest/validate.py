@@ -49,6 +49,9 @@ QUARANTINE_SCHEMA = {
 _TRUE = ("J", "JA", "1", "Y", "YES", "TRUE", "SAND")
 _FALSE = ("N", "NEJ", "0", "NO", "FALSE", "FALSK")
 
+#: Detail for a nine-digit person number.
+NINE_DIGITS = "(9 cifre: er et foranstillet 0 tabt, fx i Excel?)"
+
 POLARS_TYPES = {
     "pnr": pl.String, "str": pl.String, "code": pl.String, "int": pl.Int64,
     "float": pl.Float64, "date": pl.Date, "bool": pl.Boolean,
@@ -234,6 +237,8 @@ def _code(c: Column, complete: bool = False) -> pl.Expr:
         rules += [(empty & c.required, pl.lit("missing_value")), (empty, pl.lit(None, pl.String))]
         fmt_code = {"pnr": "bad_pnr", "date": "bad_date", "int": "bad_number", "float": "bad_number",
                     "bool": "bad_bool"}.get(c.dtype)
+        if c.dtype == "pnr":  # nine digits: a leading zero lost (Excel read the column as a number)
+            rules.append((typed.is_null() & raw.str.contains(r"^\d{9}$"), pl.lit(f"{fmt_code}|{NINE_DIGITS}")))
         if fmt_code:
             rules.append((typed.is_null(), pl.lit(fmt_code)))
     if c.dtype == "code":

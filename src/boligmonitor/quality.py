@@ -69,7 +69,7 @@ def _reasons_by_file(con) -> dict[str, str]:
                max(source_line), list(distinct column_name)
         from staging.quarantine group by all order by 1, 4 desc""").fetchall()
     out: dict[str, list[str]] = {}
-    for sf, code, reason, n, lo, hi, cols in rows:
+    for sf, _code, reason, n, lo, hi, cols in rows:
         where = f"line {lo}" if lo == hi else f"lines {lo}-{hi}"
         colnames = ", ".join(c for c in cols if c)
         text = f"{n:,} {'row' if n == 1 else 'rows'} {reason}" + (f" (column {colnames}, {where})" if colnames

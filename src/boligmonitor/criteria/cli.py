@@ -68,7 +68,7 @@ def _decimal_marks(rows: list[tuple[int, dict[str, str]]], path: Path) -> dict[s
         vals = [r[col].strip() for _, r in rows if r[col].strip().lower() not in MISSING]
         lo, hi = RANGES[col]
         try:
-            out[col] = numbers.decide(pl.Series(col, vals, dtype=pl.String), lo=lo, hi=hi)
+            out[col] = numbers.decide(pl.Series(col, vals, dtype=pl.String), lo=lo, hi=hi, whole=col == "residents")
         except numbers.NumberFormatError as e:
             raise InputError(f"ambiguous number format: {e}", path, None, col) from None
     return out

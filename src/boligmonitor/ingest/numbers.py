@@ -26,7 +26,8 @@ ways. The rule (:func:`decide`):
 3. No evidence, but ambiguous values: both readings are tried on the whole column. A reading is
    plausible when every value lies in the column's declared range (``min``/``max``) and the median
    in its declared ``typical`` range (the unit: a median gross income of 299 kr is not plausible).
-   Exactly one plausible reading decides; otherwise the column is ambiguous.
+   A whole-number column (``int``, persons) is not plausible with decimals. Exactly one plausible
+   reading decides; otherwise the column is ambiguous.
 
 An ambiguous column stops its file (:class:`NumberFormatError`, naming the file and column and
 showing example values); nothing is guessed. No evidence and no ambiguous value: the registers'
@@ -112,9 +113,12 @@ def parse(values: pl.Series, decimal: str) -> pl.Series:
     return pl.select(pl.when(ok).then(out)).to_series().alias(values.name)
 
 
-def _plausible(v: pl.Series, lo: float | None, hi: float | None, typical: tuple[float, float] | None) -> bool:
+def _plausible(v: pl.Series, lo: float | None, hi: float | None, typical: tuple[float, float] | None,
+               whole: bool = False) -> bool:
     v = v.drop_nulls()
     if not v.len():
+        return False
+    if whole and (v != v.round(0)).any():
         return False
     if lo is not None and v.min() < lo:
         return False
@@ -128,9 +132,10 @@ def _plausible(v: pl.Series, lo: float | None, hi: float | None, typical: tuple[
 
 
 def decide(values: pl.Series, *, lo: float | None = None, hi: float | None = None,
-           typical: tuple[float, float] | None = None, where: str = "") -> Decision:
+           typical: tuple[float, float] | None = None, whole: bool = False, where: str = "") -> Decision:
     """The decimal mark of a column (see the module docstring). ``lo``/``hi``: the declared range;
-    ``typical``: the declared range of the median (the unit's plausible size). Raises
+    ``typical``: the declared range of the median (the unit's plausible size); ``whole``: the
+    column holds whole numbers (a reading with decimals is not plausible). Raises
     :class:`NumberFormatError` (message starting with ``where``) when the column is ambiguous."""
     ev = evidence(values)
     c, p = ev["comma"], ev["point"]
@@ -144,7 +149,8 @@ def decide(values: pl.Series, *, lo: float | None = None, hi: float | None = Non
                     f"{prefix}the column mixes decimal commas and decimal points ({c} distinct values "
                     f"read as decimal comma, {p} as decimal point; e.g. {ex}); write the column one way")
         d = "," if c >= p else "."
-        return Decision(d, f"{max(c, p)} distinct values show a decimal {'comma' if d == ',' else 'point'}")
+        kind = "decimal comma ('.' groups thousands)" if d == "," else "decimal point (',' groups thousands)"
+        return Decision(d, f"{max(c, p)} distinct values show a {kind}")
     amb = ev["ambiguous_point"] + ev["ambiguous_comma"]
     if not amb:
         return Decision(DEFAULT_DECIMAL, "no decimals or separators: the registers' convention")
@@ -152,7 +158,7 @@ def decide(values: pl.Series, *, lo: float | None = None, hi: float | None = Non
         ex = _examples(values)
         raise NumberFormatError(f"{prefix}values like {ex} use both '.' and ',' followed by three digits: "
                                 "thousands separators or decimals?")
-    readings = {d: _plausible(parse(values, d), lo, hi, typical) for d in (",", ".")}
+    readings = {d: _plausible(parse(values, d), lo, hi, typical, whole) for d in (",", ".")}
     good = [d for d, ok in readings.items() if ok]
     mark = "." if ev["ambiguous_point"] else ","
     if len(good) == 1:

@@ -130,7 +130,7 @@ def decode(data: bytes, source_file: str, stated: str | None = None,
     usual encoding) only names the result when Latin-1 and cp1252 read the bytes identically."""
     kind = None if data.startswith((b"\xff\xfe", b"\xfe\xff")) else binary_kind(data)
     if kind:  # decided from the whole file: a stray NUL byte is a row's problem, not the file's
-        raise FileError(f"not a text file: {kind}", file=source_file, code="binary")
+        raise FileError(f"not a text file: binary data ({kind})", file=source_file, code="binary")
     if stated:
         enc = str(stated).strip().lower().replace("_", "-")
         try:

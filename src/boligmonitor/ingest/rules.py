@@ -100,8 +100,9 @@ CONTROL_BYTES = CONTROL_CHARS.encode("ascii")
 #: Names used in reasons (others are shown as U+00XX).
 CONTROL_NAMES = {"\x00": "NUL", "\x1a": "SUB", "\x1b": "ESC", "\x7f": "DEL", "\x0b": "VT", "\x0c": "FF"}
 #: Start of files that are not text whatever else they hold: zip (xlsx, docx), OLE2 (xls), gzip, PDF.
-BINARY_MAGIC = {b"PK\x03\x04": "a zip/Excel (xlsx) file", b"\xd0\xcf\x11\xe0": "an old Excel (xls) file",
-                b"\x1f\x8b": "a gzip file", b"%PDF": "a PDF file"}
+BINARY_MAGIC = {b"PK\x03\x04": "it looks like a zip/Excel (xlsx) file",
+                b"\xd0\xcf\x11\xe0": "it looks like an old Excel (xls) file",
+                b"\x1f\x8b": "it looks like a gzip file", b"%PDF": "it looks like a PDF file"}
 #: A file (without its trailing NUL padding) with more than this share of NUL bytes is binary.
 BINARY_NUL_SHARE = 0.10
 
@@ -123,7 +124,7 @@ def binary_kind(data: bytes) -> str | None:
         if data.startswith(magic):
             return what
     if data and data.count(b"\x00") > BINARY_NUL_SHARE * len(data):
-        return "binary data (mostly NUL bytes; UTF-16 without a byte order mark?)"
+        return f"more than {BINARY_NUL_SHARE:.0%} NUL bytes; UTF-16 without a byte order mark?"
     return None
 
 

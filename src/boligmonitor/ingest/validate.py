@@ -213,8 +213,7 @@ def number_formats(f: pl.DataFrame, raws: list[RawTable], reg: Register, columns
         parts = pairs.partition_by("_file", as_dict=True) if len(raws) > 1 else {(0,): pairs}
         for (i,), part in sorted(parts.items()):
             try:
-                d = numbers.decide(part[c.name], lo=c.min, hi=c.max, typical=c.typical,
-                                   where=f"{raws[i].source_file}, column {c.raw}")
+                d = numbers.decide(part[c.name], lo=c.min, hi=c.max, typical=c.typical, whole=c.dtype == "int")
             except numbers.NumberFormatError as e:
                 errors[i] = FileError(f"ambiguous number format: {e}", file=raws[i].source_file, column=c.raw,
                                       code="ambiguous_number")

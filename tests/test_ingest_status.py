@@ -162,3 +162,16 @@ def test_binary_only_when_binary_throughout(tmp_path):
         read_raw(p, tmp_path, reg)
     assert e.value.code == "binary"
     assert rules.binary_kind(b"a;b\nc\x00d;e\n" * 100) is None  # a few NULs: a row problem
+
+
+def test_dictionary_and_docs_state_the_three_rules():
+    from boligmonitor.dictionary import dictionary_markdown
+
+    md = dictionary_markdown()
+    assert "**Talformat.**" in md and "**Fuldstændighed.**" in md and "1 %" in md
+    assert all(f"`{s.value}`" in md for s in LoadStatus)
+    assert "--allow-missing fravaer" in md and "typisk median 10.000-2.000.000" in md
+    doc = (Path(__file__).parents[1] / "docs" / "ingestion.md").read_text(encoding="utf-8")
+    for heading in ("## The number-format rule", "## Load statuses", "## Completeness", "--allow-missing"):
+        assert heading in doc
+    assert all(f"`{s.value}`" in doc for s in LoadStatus)

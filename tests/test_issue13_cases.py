@@ -207,8 +207,8 @@ def test_incomplete_register_years_make_criteria_and_indicators_unknown(work, ba
     lines: list[str] = []
     db = work / "gaps.duckdb"
     build(work / "gaps", db, work / "gaps.pub", say=lines.append, settings={"ingest": {"allow_missing": ["fravaer"]}})
-    status = dict(((r[0], r[1]) for r in _q(db, "select source_file, status from staging.load_log "
-                                                "where status <> 'ok'")))
+    status = dict((r[0], r[1]) for r in _q(db, "select source_file, status from staging.load_log "
+                                                "where status <> 'ok'"))
     assert status == {"2021/ydelser.csv": "incomplete", "2019/indkomst.csv": "incomplete",
                       "2024/fravaer.csv": "missing"}
     assert _q(db, "select rows_quarantined from staging.load_log where source_file = '2021/ydelser.csv'") == [(n,)]

@@ -101,8 +101,15 @@ def evidence(values: pl.Series) -> dict[str, int]:
             "ambiguous_comma": int(amb_c.sum()), "numbers": int(sep.len())}
 
 
+def has_marks(values: pl.Series) -> bool:
+    """Whether some value holds a ``.`` or ``,`` (two literal searches: cheap)."""
+    return bool(values.str.contains(".", literal=True).any() or values.str.contains(",", literal=True).any())
+
+
 def parse(values: pl.Series, decimal: str) -> pl.Series:
     """The values read with decimal mark ``decimal`` (Float64; null where not a number so written)."""
+    if not has_marks(values):  # whole numbers only: the same result as the general rule, one cast
+        return values.str.strip_chars().cast(pl.Int64, strict=False).cast(pl.Float64).alias(values.name)
     s = values.str.strip_chars()
     ok = s.str.contains(VALID[decimal])
     thousands = "." if decimal == "," else ","

@@ -209,6 +209,10 @@ def number_formats(f: pl.DataFrame, raws: list[RawTable], reg: Register, columns
     errors: dict[int, FileError] = {}
     for c in columns:
         marks: dict[str, list[int]] = {",": [], ".": []}
+        if not numbers.has_marks(f[c.name]):  # no '.' or ',' in any file: nothing to decide
+            marks[numbers.DEFAULT_DECIMAL] = list(range(len(raws)))
+            out[c.name] = marks
+            continue
         pairs = f.select("_file", c.name).unique()
         parts = pairs.partition_by("_file", as_dict=True) if len(raws) > 1 else {(0,): pairs}
         for (i,), part in sorted(parts.items()):

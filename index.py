@@ -13,14 +13,14 @@
 
 # %%
 #| tags: [parameters]
-from boligmonitor import published
+from boligmonitor.site import published
 
 list_year = None  # the newest list year in the data, unless set
 
 # %%
 from IPython.display import Markdown
 
-from boligmonitor import charts, report
+from boligmonitor.site import charts, report
 
 classification = published.load("klassifikation")
 population = published.load("befolkning")

@@ -7,7 +7,8 @@
 # %%
 from IPython.display import Markdown
 
-from boligmonitor import published, quality, report
+from boligmonitor import quality
+from boligmonitor.site import published, report
 
 Markdown(report.data_banner())
 

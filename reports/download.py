@@ -7,7 +7,7 @@
 # %%
 from IPython.display import Markdown
 
-from boligmonitor import report
+from boligmonitor.site import report
 
 Markdown(report.data_banner())
 

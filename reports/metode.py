@@ -7,7 +7,7 @@
 # %%
 from IPython.display import Markdown
 
-from boligmonitor import docs, published, report
+from boligmonitor.site import docs, published, report
 
 Markdown(docs.doc_markdown("criteria-method"))
 

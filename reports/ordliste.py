@@ -7,6 +7,6 @@
 # %%
 from IPython.display import Markdown
 
-from boligmonitor import docs
+from boligmonitor.site import docs
 
 Markdown(docs.glossary_markdown())

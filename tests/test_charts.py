@@ -2,7 +2,7 @@
 
 import polars as pl
 
-from boligmonitor import charts
+from boligmonitor.site import charts
 
 
 def test_line_chart_renders_to_svg_with_accessible_name_and_danish_numbers():

@@ -2,7 +2,7 @@
 
 import polars as pl
 
-from boligmonitor import report
+from boligmonitor.site import report
 
 
 def test_danish_number_formats():

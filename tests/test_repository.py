@@ -6,7 +6,7 @@ from pathlib import Path
 
 import yaml
 
-from boligmonitor import site
+from boligmonitor.site import project as site
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -1,6 +1,6 @@
 """The site's structure and the offline check of rendered pages (no Quarto needed)."""
 
-from boligmonitor import site
+from boligmonitor.site import project as site
 
 
 def test_pages_are_the_percent_scripts_named_in_quarto_yml():

@@ -11,7 +11,7 @@ year = 2021
 # %%
 from IPython.display import display
 
-from boligmonitor import pages
+from boligmonitor.site import pages
 
 for part in pages.annual_report(year):
     display(part)

@@ -11,7 +11,7 @@ area_id = "gl_jennumparken"
 # %%
 from IPython.display import display
 
-from boligmonitor import pages
+from boligmonitor.site import pages
 
 for part in pages.area_page(area_id):
     display(part)

@@ -23,7 +23,7 @@ from boligmonitor.db import connect, frame
 from boligmonitor.ingest import status as load_status
 from boligmonitor.ingest.rules import INCOMPLETE_SHARE
 from boligmonitor.ingest.status import LoadStatus
-from boligmonitor.report import fmt_int, md_table
+from boligmonitor.site.report import fmt_int, md_table
 
 
 @dataclass

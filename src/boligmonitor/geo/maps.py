@@ -15,7 +15,7 @@ from pathlib import Path
 import altair as alt
 
 from boligmonitor.areas import AREAS, display_name
-from boligmonitor.charts import AREA_COLOURS
+from boligmonitor.site.charts import AREA_COLOURS
 
 STATUS_LABELS = {
     "both": "Begge metoder enige",

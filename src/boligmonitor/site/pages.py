@@ -10,8 +10,8 @@ from __future__ import annotations
 import polars as pl
 from IPython.display import SVG, Markdown
 
-from boligmonitor import charts, published, report
 from boligmonitor.areas import AREA_IDS, KOMMUNE_ID, PLAN_AREA_IDS, PLAN_TOTAL_ID, area, display_name
+from boligmonitor.site import charts, published, report
 
 BIG_THREE = ("gl_jennumparken", "glarbjergvej", "hermann_stillingsvej")
 

@@ -1,7 +1,7 @@
 """Building blocks of the report pages: Danish number formats, Markdown tables, page sections.
 
 Report pages (``index.py``, ``reports/**.py``) are thin: they call these functions on the published
-aggregates (:mod:`boligmonitor.published`) and display the Markdown and charts they return.
+aggregates (:mod:`boligmonitor.site.published`) and display the Markdown and charts they return.
 A suppressed value (disclosure control) is shown as ``..``, as Statistics Denmark does.
 """
 
@@ -11,8 +11,8 @@ from collections.abc import Callable, Sequence
 
 import polars as pl
 
-from boligmonitor import published
 from boligmonitor.areas import display_name
+from boligmonitor.site import published
 
 SUPPRESSED = ".."
 
@@ -210,7 +210,7 @@ def residents_table(population: pl.DataFrame, years: int = 6) -> str:
 
 
 def residents_chart(population: pl.DataFrame):
-    from boligmonitor import charts
+    from boligmonitor.site import charts
 
     p = population.filter(pl.col("area_id").is_in(list(AREA_IDS)))
     return charts.line_by_area(p, x="year", y="residents", y_title="Beboere pr. 1. januar",
@@ -292,7 +292,7 @@ def criteria_table(criteria: pl.DataFrame, year: int, threshold_set: str = "udsa
 def criteria_chart(criteria: pl.DataFrame, criterion: str, threshold_set: str = "udsat",
                    area_ids: Sequence[str] = PLAN_AREA_IDS, years: Sequence[int] | None = None):
     """The criterion over the list years for the areas, with the threshold in force (latest law)."""
-    from boligmonitor import charts
+    from boligmonitor.site import charts
 
     c = criteria.filter((pl.col("criterion") == criterion) & (pl.col("threshold_set") == threshold_set)
                         & pl.col("area_id").is_in([*area_ids, KOMMUNE_ID]) & pl.col("value").is_not_null())

@@ -167,3 +167,24 @@ def test_classify_reads_numbers_by_the_same_rule(tmp_path):
     with pytest.raises(InputError) as e:
         read_figures(p)
     assert e.value.column == "pct_convicted" and "in.csv" in str(e.value)
+
+
+def test_address_importer_reads_coordinates_by_the_same_rule(tmp_path):
+    """An importer reading numbers (DAWA addresses): a Danish export with decimal commas gives the
+    same coordinates; a column mixing both marks stops, naming the file and column."""
+    from boligmonitor.geo.layers import import_addresses
+
+    fixture = Path(__file__).parent / "fixtures" / "geo" / "dawa_adresser.csv"
+    lines = fixture.read_text(encoding="utf-8").splitlines()
+    danish = tmp_path / "adresser.csv"
+    danish.write_text("\n".join(ln.replace(",", ";").replace(".", ",") for ln in lines) + "\n", encoding="utf-8")
+    a, b = import_addresses(fixture), import_addresses(danish)
+    assert a.geometry.x.tolist() == b.geometry.x.tolist() and a.geometry.y.tolist() == b.geometry.y.tolist()
+    mixed_lines = [ln.replace(",", ";").replace(".", ",") for ln in lines]
+    half = len(mixed_lines) // 2
+    mixed_lines[1:half] = [ln.replace(",", ".") for ln in mixed_lines[1:half]]
+    mixed = tmp_path / "blandet.csv"
+    mixed.write_text("\n".join(mixed_lines) + "\n", encoding="utf-8")
+    with pytest.raises(InputError) as e:
+        import_addresses(mixed)
+    assert "blandet.csv" in str(e.value) and e.value.column in ("x", "y") and "ambiguous" in str(e.value)

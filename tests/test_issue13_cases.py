@@ -199,6 +199,9 @@ def test_incomplete_register_years_make_criteria_and_indicators_unknown(work, ba
     shutil.copytree(work / "base", work / "gaps")
     n = _break_rows(work / "gaps" / "2021" / "ydelser.csv", 2, 0.6, "??-??-????")
     _break_rows(work / "gaps" / "2019" / "indkomst.csv", 1, 0.05, "ukendt")
+    _break_rows(work / "gaps" / "2018" / "uddannelse.csv", 2, 0.02, "ZZ", "utf-8")
+    _break_rows(work / "gaps" / "2020" / "afgoerelser.csv", 1, 0.05, "31-02-2020", "utf-8")
+    _break_rows(work / "gaps" / "2016" / "befolkning.csv", 2, 0.02, "9", "utf-8-sig")
     (work / "gaps" / "2024" / "fravaer.csv").unlink()
     # without the option: the error names the file and the option
     with pytest.raises(BuildError) as e:
@@ -209,8 +212,10 @@ def test_incomplete_register_years_make_criteria_and_indicators_unknown(work, ba
     build(work / "gaps", db, work / "gaps.pub", say=lines.append, settings={"ingest": {"allow_missing": ["fravaer"]}})
     status = dict((r[0], r[1]) for r in _q(db, "select source_file, status from staging.load_log "
                                                 "where status <> 'ok'"))
-    assert status == {"2021/ydelser.csv": "incomplete", "2019/indkomst.csv": "incomplete",
-                      "2024/fravaer.csv": "missing"}
+    for sf in ("2021/ydelser.csv", "2019/indkomst.csv", "2018/uddannelse.csv", "2020/afgoerelser.csv",
+               "2016/befolkning.csv"):
+        assert status[sf] == "incomplete", sf
+    assert status["2024/fravaer.csv"] == "missing"
     assert _q(db, "select rows_quarantined from staging.load_log where source_file = '2021/ydelser.csv'") == [(n,)]
     # employment: list years 2022 and 2023 average 2021 -> unknown, 2021 named; 2024 unchanged
     emp = "select area_id, list_year, met, missing_years, value from metrics.criteria_values " \
@@ -225,6 +230,14 @@ def test_incomplete_register_years_make_criteria_and_indicators_unknown(work, ba
     assert all(m is None and y == "2019" for m, y in _q(db, inc))
     assert _q(db, "select count(*) from metrics.criteria_incomplete where component = 'employment' "
                   "and data_year = 2021") == [(1,)]
+    # education 2018 (uddannelse 2018), crime of list years 2021-2022 (afgoerelser 2020), and every
+    # criterion of list year 2016 (befolkning 2016: residents, shares, denominators)
+    one = "select met, missing_years from metrics.criteria_values where criterion = ? and list_year = ?"
+    assert all(m is None and "2018" in y.split(",") for m, y in _q(db, one, ["education", 2018]))
+    for ly in (2021, 2022):
+        assert all(m is None and "2020" in y.split(",") for m, y in _q(db, one, ["crime", ly]))
+    assert all(m is None for m, _ in _q(db, one, ["education", 2016]))
+    assert _q(db, one, ["education", 2019]) == _q(base_db, one, ["education", 2019])
     # indicators: built on the incomplete or missing register-year: left out, listed with the reason
     gaps = _q(db, "select indicator_id, year, reason from metrics.indicator_gaps where register = 'fravaer'")
     assert {(g[0], g[1]) for g in gaps} == {("absence_pct", 2024), ("absence_h1_pct", 2024)}

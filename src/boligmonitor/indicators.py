@@ -5,7 +5,10 @@ eviction cases, which carry an address, not a person), computes every indicator 
 ``data/indicators.csv`` that registers can compute plus the descriptive figures of the plan
 (residents, shares, education, employment in full-time persons, crime, ...), and saves
 ``metrics.indicators(area_id, year, indicator_id, numerator, denominator, value, unit)`` for each
-area id, ``helhedsplan`` (all five plan areas) and ``randers_kommune``.
+area id, ``helhedsplan`` (all five plan areas) and ``randers_kommune``. An indicator-year built on
+an incomplete or missing register-year (``staging.load_log`` status ``incomplete``/``missing``) is
+left out and listed in ``metrics.indicator_gaps(indicator_id, year, register, reason)`` ("kan ikke
+måles: ..."), see :func:`apply_gaps`.
 
 Conventions: a person's area in year *y* is the area of their address on 1 January *y*
 (``core.person_year``); events of year *y* (benefit spells, decisions, enrolments, ...) are

@@ -120,6 +120,10 @@ def check(db_path: Path) -> QualityReport:
     return rep
 
 
+def _register_year(r: dict) -> str:
+    return r["register"] if r.get("year") is None else f"{r['register']} {r['year']}"
+
+
 def load_status_lines(loads: pl.DataFrame, reasons: dict[str, str] | None = None) -> list[tuple[str, str]]:
     """(line, severity) for every file whose status is not plain ``ok``, worded by status (the one
     vocabulary, :mod:`boligmonitor.ingest.status`). Raises ``KeyError`` on an unknown status."""
@@ -136,8 +140,8 @@ def load_status_lines(loads: pl.DataFrame, reasons: dict[str, str] | None = None
             text = f"{sf}: loaded; {q:,} of {read:,} rows quarantined ({pct})" + (f": {why}" if why else "")
         elif st.status == LoadStatus.INCOMPLETE:
             text = (f"{sf}: incomplete: {q:,} of {read:,} rows quarantined ({pct}, more than "
-                    f"{100 * INCOMPLETE_SHARE:g} %); the criteria and indicators built on {r['register']} "
-                    f"{r['year'] or ''} are unknown" + (f": {why}" if why else ""))
+                    f"{100 * INCOMPLETE_SHARE:g} %); the criteria and indicators built on "
+                    f"{_register_year(r)} are unknown" + (f": {why}" if why else ""))
         elif st.status == LoadStatus.MISSING:
             text = f"{sf}: missing (left out with --allow-missing); its indicators for {r['year']} cannot be measured"
         else:

@@ -278,3 +278,25 @@ def test_affected_components_of_every_criteria_register():
     assert set(affected_components("afgoerelser", 2021, by_offence, (2019, 2020, 2021, 2022))) == {
         ("crime", 2019), ("crime", 2020), ("crime", 2021)}
     assert affected_components("fravaer", 2021, s) == []
+
+
+def test_case05_excerpt_midnight_datetimes_are_dates(tmp_path):
+    """The case's own excerpt: ``2017-01-01 00:00:00`` is 1 January 2017; another time is not a date."""
+    import datetime as dt
+
+    from boligmonitor.ingest.load import read_file
+    from boligmonitor.registers import register
+
+    src = Path(__file__).parent / "fixtures" / "cases" / "05_excerpt_ydelser.csv"
+    p = tmp_path / "2021" / "ydelser.csv"
+    p.parent.mkdir()
+    shutil.copy(src, p)
+    v = read_file(p, register("ydelser"), 2021, b"k", tmp_path)
+    assert v.quarantine.height == 0
+    assert v.rows["start_date"].to_list() == [dt.date(2017, 1, 1), dt.date(2010, 11, 26)]
+    assert v.rows["end_date"].to_list() == [dt.date(2022, 12, 31), None]
+    p.write_bytes(src.read_bytes().replace(b"2017-01-01 00:00:00", b"01-01-2017 00:00:00"))
+    assert read_file(p, register("ydelser"), 2021, b"k", tmp_path).rows["start_date"][0] == dt.date(2017, 1, 1)
+    p.write_bytes(src.read_bytes().replace(b"2017-01-01 00:00:00", b"2017-01-01 08:30:00"))
+    q = read_file(p, register("ydelser"), 2021, b"k", tmp_path).quarantine
+    assert q["reason_code"].to_list() == ["bad_date"] and q["column_name"].to_list() == ["STARTDATO"]

@@ -15,3 +15,8 @@ from boligmonitor.site import pages
 
 for part in pages.annual_report(year):
     display(part)
+
+# %%
+from boligmonitor.site import flow_sections
+
+display(*flow_sections.annual_report_section(year))

@@ -15,3 +15,8 @@ from boligmonitor.site import pages
 
 for part in pages.area_page(area_id):
     display(part)
+
+# %%
+from boligmonitor.site import flow_sections
+
+display(*flow_sections.area_section(area_id))

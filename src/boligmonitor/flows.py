@@ -75,12 +75,13 @@ from dataclasses import dataclass
 import duckdb
 import polars as pl
 
+from boligmonitor import config
 from boligmonitor.areas import AREA_IDS, KOMMUNE_ID, PLAN_AREA_IDS, PLAN_TOTAL_ID
-from boligmonitor.criteria import write_table
 from boligmonitor.criteria.measures import person_measures, population_shift, reference_series
 from boligmonitor.criteria.rules import rules_for
 from boligmonitor.criteria.settings import CriteriaSettings, from_mapping
 from boligmonitor.db import frame
+from boligmonitor.disclosure import SuppressionLog, protect, protect_differencing, share_is_unsafe
 from boligmonitor.steps import BuildContext, StepResult
 
 #: Schemas this step writes (created by the pipeline before it runs alongside other steps).
@@ -599,6 +600,29 @@ def compute(con: duckdb.DuckDBPyConnection, settings: CriteriaSettings) -> dict:
     }
 
 
+#: SQL types of the saved columns (any other column is DOUBLE).
+_TYPES = {"area_id": "VARCHAR", "year": "INTEGER", "from_year": "INTEGER", "from_location": "VARCHAR",
+          "to_location": "VARCHAR", "flow": "VARCHAR", "direction": "VARCHAR", "counterpart": "VARCHAR",
+          "persons": "DOUBLE", "residents_start": "BIGINT", "residents_end": "BIGINT", "flow_group": "VARCHAR",
+          "measure": "VARCHAR", "unit": "VARCHAR", "complete": "BOOLEAN", "criterion": "VARCHAR",
+          "level": "VARCHAR", "part": "VARCHAR", "part_persons": "BIGINT"}
+
+
+def _save(con: duckdb.DuckDBPyConnection, name: str, columns: tuple[str, ...], rows: list[tuple],
+          int_persons: bool = False) -> None:
+    """``create or replace table name`` with the typed columns and the rows (one statement)."""
+    types = {c: _TYPES.get(c, "DOUBLE") for c in columns}
+    if int_persons:
+        types["persons"] = "BIGINT"
+    cols = ", ".join(f"{c} {t}" for c, t in types.items())
+    con.execute(f"create or replace table {name} ({cols})")
+    if rows:
+        pl_types = {"VARCHAR": pl.Utf8, "INTEGER": pl.Int64, "BIGINT": pl.Int64, "DOUBLE": pl.Float64,
+                    "BOOLEAN": pl.Boolean}
+        df = pl.DataFrame(rows, schema={c: pl_types[t] for c, t in types.items()}, orient="row")  # noqa: F841
+        con.execute(f"insert into {name} select * from df")
+
+
 def run(con: duckdb.DuckDBPyConnection, ctx: BuildContext) -> StepResult:
     res = StepResult("flows")
     try:
@@ -609,10 +633,10 @@ def run(con: duckdb.DuckDBPyConnection, ctx: BuildContext) -> StepResult:
     con.execute("create schema if not exists metrics")
     ctx.say("flows: loading core.person_year, the death register and the criteria's measures on persons")
     out = compute(con, settings)
-    write_table(con, "metrics.flow_matrix", ("year", "from_location", "to_location", "persons"), out["matrix"])
-    write_table(con, "metrics.flows", FLOW_COLUMNS, out["flows"])
-    write_table(con, "metrics.flow_profiles", PROFILE_COLUMNS, out["profiles"])
-    write_table(con, "metrics.criteria_decomposition", DECOMP_COLUMNS, out["decomposition"])
+    _save(con, "metrics.flow_matrix", ("year", "from_location", "to_location", "persons"), out["matrix"], True)
+    _save(con, "metrics.flows", FLOW_COLUMNS, out["flows"], True)
+    _save(con, "metrics.flow_profiles", PROFILE_COLUMNS, out["profiles"])
+    _save(con, "metrics.criteria_decomposition", DECOMP_COLUMNS, out["decomposition"])
     for t in ("flow_matrix", "flows", "flow_profiles", "criteria_decomposition"):
         res.table_count(con, f"metrics.{t}")
     if not out["deaths_known"]:
@@ -626,3 +650,186 @@ def run(con: duckdb.DuckDBPyConnection, ctx: BuildContext) -> StepResult:
     res.messages.append(msg)
     ctx.say(msg)
     return res
+
+
+# ---------------------------------------------------------------------------------------------
+# published tables (builders for boligmonitor.publish.TABLES)
+
+
+def _differencing_until_stable(df: pl.DataFrame, table: str, relations: list[dict], log: SuppressionLog,
+                               value: str, also: tuple[str, ...] = ()) -> pl.DataFrame:
+    """Rule 3 (``disclosure.protect_differencing``) over several additive relations, repeated until no
+    relation has a single hidden member (a cell hidden for one relation can expose another)."""
+    for _ in range(20):
+        before = df[value].null_count()
+        for rel in relations:
+            df = protect_differencing(df, table=table, value=value, log=log, also=list(also), **rel)
+        if df[value].null_count() == before:
+            break
+    return df
+
+
+def _hide(df: pl.DataFrame, cond: pl.Expr, cols: list[str], rule: str, keys: list[str],
+          log: SuppressionLog) -> pl.DataFrame:
+    """Hide ``cols`` where ``cond`` holds and something is shown, logging each hidden cell."""
+    hit = cond & pl.any_horizontal([pl.col(c).is_not_null() for c in cols])
+    for row in df.filter(hit).select(keys).iter_rows(named=True):
+        for c in cols:
+            log.add("kriterier_dekomponering", row, c, rule)
+    return df.with_columns([pl.when(hit).then(None).otherwise(pl.col(c)).alias(c) for c in cols]
+                           + [(pl.col("suppressed").fill_null(False) | hit).alias("suppressed")])
+
+
+def published_flows(con: duckdb.DuckDBPyConnection, log: SuppressionLog) -> pl.DataFrame:
+    """Published ``flytninger``: area_id, year, flow, direction, counterpart, persons (persons, counts),
+    suppressed. Primary suppression: a count of 1-4 persons is hidden (``disclosure.protect``).
+
+    Additive relations that hold (for the audit of published tables; each is protected against
+    recovery by subtraction with ``protect_differencing``):
+
+    * per (area_id, year): stayed + in_monitored_area + in_rest_of_kommune + in_outside_kommune + in_born
+      = residents on 1 January ``year`` (``befolkning.residents``);
+    * per (area_id, year): stayed + out_monitored_area + out_rest_of_kommune + out_outside_kommune +
+      out_died (or out_outside_or_died) = residents on 1 January ``year - 1`` (``befolkning.residents``);
+    * per (year, flow) for the flows with counterpart rest_of_kommune, outside_kommune, born, died,
+      outside_or_died: the sum over the five plan areas = the ``helhedsplan`` row (a move between two
+      plan areas is a stay for ``helhedsplan``, so in/out_monitored_area does NOT add up);
+    * per (area_id, year): out_monitored_area = the sum of ``flytninger_omraader`` over to_location,
+      in_monitored_area = the sum over from_location (plan areas and Sjællandsgadekvarteret).
+    """
+    df = frame(con, """select area_id, year, flow, direction, counterpart, persons from metrics.flows
+                       order by area_id, year, flow""")
+    keys = ["area_id", "year", "flow"]
+    df = protect(df, table="flytninger", keys=keys, log=log, counts=["persons"])
+    flows_in = [f for f, d, _ in (*FLOWS, *FLOWS_NO_DEATHS) if d in ("stayed", "in")]
+    flows_out = [f for f, d, _ in (*FLOWS, *FLOWS_NO_DEATHS) if d in ("stayed", "out")]
+    additive = ["in_rest_of_kommune", "in_outside_kommune", "in_born", "out_rest_of_kommune",
+                "out_outside_kommune", "out_died", "out_outside_or_died"]
+    rels = [dict(group=["area_id", "year"], member="flow", members=sorted(set(flows_in))),
+            dict(group=["area_id", "year"], member="flow", members=sorted(set(flows_out)))]
+    for _ in range(20):  # the plan areas add up to helhedsplan only for the flows in ``additive``
+        before = df["persons"].null_count()
+        df = _differencing_until_stable(df, "flytninger", rels, log, "persons")
+        add = df.filter(pl.col("flow").is_in(additive))
+        add = protect_differencing(add, table="flytninger", group=["year", "flow"], member="area_id",
+                                   value="persons", members=list(PLAN_AREA_IDS), log=log)
+        df = pl.concat([df.filter(~pl.col("flow").is_in(additive)), add]).sort(keys)
+        if df["persons"].null_count() == before:
+            break
+    return df
+
+
+def published_area_moves(con: duckdb.DuckDBPyConnection, log: SuppressionLog) -> pl.DataFrame:
+    """Published ``flytninger_omraader``: moves between the monitored areas (the 'waterbed'):
+    year, from_location, to_location (area ids, from ≠ to), persons, suppressed. Moves to and from
+    the rest of the municipality and outside it are the out_*/in_* rows of ``flytninger``.
+
+    Additive relations: per (year, from_location) the sum over to_location = ``flytninger``
+    out_monitored_area of that area; per (year, to_location) the sum over from_location =
+    in_monitored_area. Primary suppression of counts 1-4, then rule 3 over both relations.
+    """
+    ids = _in_list(AREA_IDS)
+    df = frame(con, f"""
+        select year, from_location, to_location, persons from metrics.flow_matrix
+        where from_location in ({ids}) and to_location in ({ids}) and from_location <> to_location
+        order by year, from_location, to_location
+    """)
+    # every pair of areas, zeros included (a missing row would be read as unknown)
+    years = sorted(set(df["year"].to_list()))
+    grid = pl.DataFrame([(y, a, b) for y in years for a in AREA_IDS for b in AREA_IDS if a != b],
+                        schema={"year": df.schema["year"], "from_location": pl.Utf8, "to_location": pl.Utf8},
+                        orient="row")
+    df = grid.join(df, on=["year", "from_location", "to_location"], how="left").with_columns(
+        pl.col("persons").fill_null(0))
+    keys = ["year", "from_location", "to_location"]
+    df = protect(df, table="flytninger_omraader", keys=keys, log=log, counts=["persons"])
+    rels = [dict(group=["year", "from_location"], member="to_location", members=list(AREA_IDS)),
+            dict(group=["year", "to_location"], member="from_location", members=list(AREA_IDS))]
+    return _differencing_until_stable(df, "flytninger_omraader", rels, log, "persons").sort(keys)
+
+
+def published_profiles(con: duckdb.DuckDBPyConnection, log: SuppressionLog) -> pl.DataFrame:
+    """Published ``flytninger_profiler``: area_id, year, flow_group, measure, numerator, denominator,
+    value, unit, complete, suppressed. Shares (unit pct) follow rule 2 on (numerator, denominator);
+    the mean income (unit kr) is hidden when it rests on fewer than 5 earners.
+
+    Additive relations: per (area_id, year, flow_group) the numerators of the five age bands add up
+    to the denominator (the persons of the group), and so do the five household types; per
+    (area_id, year, measure) moved_in = moved_in_kommune + moved_in_outside and moved_out =
+    moved_out_kommune + moved_out_outside (numerators and denominators); residents = stayed +
+    moved_in + newborns. Rule 3 protects the age bands and household types (numerators) and the two
+    splits of movers.
+    """
+    df = frame(con, """select area_id, year, flow_group, measure, numerator, denominator, value, unit, complete
+                       from metrics.flow_profiles order by area_id, year, flow_group, measure""")
+    keys = ["area_id", "year", "flow_group", "measure"]
+    pct = protect(df.filter(pl.col("unit") == "pct"), table="flytninger_profiler", keys=keys, log=log,
+                  shares=[("numerator", "denominator", ["value"])])
+    kr = protect(df.filter(pl.col("unit") == "kr"), table="flytninger_profiler", keys=keys, log=log,
+                 means=[("denominator", ["numerator", "value"])])
+    out = pl.concat([pct, kr], how="diagonal_relaxed").sort(keys)
+    rels = [dict(group=["area_id", "year", "flow_group"], member="measure", members=list(AGE_BANDS)),
+            dict(group=["area_id", "year", "flow_group"], member="measure", members=list(HOUSEHOLD_TYPES)),
+            dict(group=["area_id", "year", "measure"], member="flow_group",
+                 members=["moved_in_kommune", "moved_in_outside"]),
+            dict(group=["area_id", "year", "measure"], member="flow_group",
+                 members=["moved_out_kommune", "moved_out_outside"])]
+    return _differencing_until_stable(out, "flytninger_profiler", rels, log, "numerator", also=("value",))
+
+
+def published_decomposition(con: duckdb.DuckDBPyConnection, log: SuppressionLog) -> pl.DataFrame:
+    """Published ``kriterier_dekomponering``: area_id, criterion, level, from_year, year, value_from,
+    value_to, part, points, persons, base_persons, unit, suppressed (see the step's docstring for
+    the formula).
+
+    Rules: a part resting on 1-4 persons (``part_persons``), or whose change in persons is above 0
+    and below 5 in absolute value, is hidden with its points, persons and base_persons; every row of a change is hidden when
+    the criterion at either end rests on too few persons (share rule on that year's numerator and
+    denominator, as ``kriterier`` does). Additive relation: per (area_id, criterion, level, year) the
+    parts (stayers, out_movers, in_movers, ageing, and reference for income) add up to the row
+    part = total, in points, persons and base_persons; total points = value_to - value_from, which
+    ``kriterier`` publishes. Rule 3 protects the parts.
+    """
+    n = config.MIN_CELL_PERSONS
+    df = frame(con, "select * from metrics.criteria_decomposition order by area_id, criterion, level, year, part")
+    keys = ["area_id", "criterion", "level", "year", "part"]
+    # endpoints: the criterion's numerator and denominator at both ends
+    ends = frame(con, """
+        select area_id, criterion, 'list_year' as level, list_year as y, numerator as n, denominator as d
+        from metrics.criteria_values where threshold_set in ('udsat', 'ghetto')
+        union all
+        select group_id, case when component like 'education%' then 'education' else component end,
+               'data_year', data_year, numerator, denominator
+        from metrics.criteria_components where component <> 'residents'
+        union all
+        select group_id, 'nonwestern', 'list_year', data_year, numerator, denominator
+        from metrics.criteria_components where component = 'nonwestern'
+    """)
+    ends = ends.with_columns(
+        pl.when(pl.col("criterion") == "income").then(pl.col("d").is_null() | (pl.col("d") < n))
+        .otherwise(share_is_unsafe(pl.col("n"), pl.col("d"), n)).alias("unsafe")
+    ).group_by("area_id", "criterion", "level", "y").agg(pl.col("unsafe").any())
+    df = df.join(ends.rename({"y": "from_year", "unsafe": "_u0"}), on=["area_id", "criterion", "level", "from_year"],
+                 how="left").join(ends.rename({"y": "year", "unsafe": "_u1"}),
+                                  on=["area_id", "criterion", "level", "year"], how="left")
+    values = ["value_from", "value_to", "points", "persons", "base_persons"]
+    parts_cols = ["points", "persons", "base_persons"]
+    # (1) a part resting on 1-4 persons (rule 2, as a mean of few persons)
+    df = df.with_columns(pl.when(pl.col("part_persons") > 0).then(pl.col("part_persons")).otherwise(None)
+                         .alias("_behind"))
+    few = df.filter(pl.col("_behind").is_not_null())
+    few = protect(few, table="kriterier_dekomponering", keys=keys, log=log, means=[("_behind", parts_cols)])
+    df = pl.concat([few, df.filter(pl.col("_behind").is_null()).with_columns(pl.lit(False).alias("suppressed"))],
+                   how="diagonal_relaxed")
+    # (2) a change of more than 0 and fewer than 5 persons (rule 1 on the absolute change; a list-year
+    # change is a mean of yearly counts and may be fractional, so any value in (0, 5) is hidden)
+    small = pl.col("persons").is_not_null() & (pl.col("persons").abs() > 0) & (pl.col("persons").abs() < n)
+    df = _hide(df, small, parts_cols, f"antal under {n}", keys, log)
+    # (3) the criterion at either end rests on too few persons (as in ``kriterier``)
+    end_unsafe = pl.col("_u0").fill_null(False) | pl.col("_u1").fill_null(False)
+    df = _hide(df, end_unsafe, values, f"kriteriets værdi hviler på færre end {n} personer", keys, log)
+    rel = [dict(group=["area_id", "criterion", "level", "year"], member="part",
+                members=[*PARTS, "reference"])]
+    df = _differencing_until_stable(df, "kriterier_dekomponering", rel, log, "points",
+                                    also=("persons", "base_persons"))
+    return df.drop("_u0", "_u1", "_behind", "part_persons").sort(keys)

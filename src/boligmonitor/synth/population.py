@@ -365,13 +365,17 @@ class Population:
             return movers_hh
         share = np.array([P.param(a, "internal_in", year) for a in P.AREA_ORDER])[self.dw.area[area_vac]]
         targets = area_vac[rng.random(len(area_vac)) < share]
-        # weight of each moving household: its adults' mean disadvantage, non-Western households x3
+        # weight of each moving household: its adults' mean disadvantage and share with basic school
+        # only, non-Western households x3 (almen family housing is let to those who need it)
         hh = self.p["hh"]
         adults = pres & ~self.p["child"]
         n_ad = np.bincount(hh[adults], minlength=len(self.hh_dw))
         u_sum = np.bincount(hh[adults], weights=self.p["u"][adults], minlength=len(self.hh_dw))
         u_mean = u_sum[movers_hh] / np.maximum(n_ad[movers_hh], 1)
-        weight = np.exp(3.0 * u_mean) * np.where(self.hh_nw[movers_hh] == 1, 3.0, 1.0)
+        size = np.bincount(hh[pres], minlength=len(self.hh_dw))[movers_hh]
+        basic = adults & ((self.p["edu"] == 10) | (self.p["src"] >= SRC_SELV))
+        basic_share = np.bincount(hh[basic], minlength=len(self.hh_dw))[movers_hh] / np.maximum(n_ad[movers_hh], 1)
+        weight = np.exp(2.0 * u_mean + 3.0 * basic_share) * np.where(self.hh_nw[movers_hh] == 1, 3.0, 1.0)
         from_area = self.dw.area[self.hh_dw[movers_hh]]
         available = np.ones(len(movers_hh), bool)
         placed_hh, placed_dw = [], []
@@ -381,7 +385,9 @@ class Population:
             k = min(len(t), len(pool))
             if k == 0:
                 continue
-            w = weight[pool]
+            # households of about the area's size (residents per dwelling) are the likely ones
+            h = P.param(P.AREA_ORDER[a], "hh_size", year)
+            w = weight[pool] * np.exp(-1.5 * np.abs(size[pool] - h))
             chosen = pool[rng.choice(len(pool), size=k, replace=False, p=w / w.sum())]
             available[chosen] = False
             placed_hh.append(movers_hh[chosen])

@@ -62,10 +62,10 @@ _COMMON = {
     "absence": 0.045,  # plan: Randers Kommune, 4.5 %
     "ssp": 0.0105,  # plan: 93 concerns among the 10-17-year-olds in 2020
     "grants": 0.0,
-    # in-movers to the monitored areas from elsewhere in Randers Kommune: about half of the vacant
-    # dwellings (LBF's resident data: most in-movers to almen family housing come from the same
-    # municipality); the plan states no share, so this is illustrative (docs/synthetic-data.md)
-    "internal_in": 0.55,
+    # in-movers to the monitored areas from elsewhere in Randers Kommune: 30 % of the vacant dwellings
+    # are let to households already living in the municipality; the plan states no share, so this is
+    # illustrative (docs/synthetic-data.md); higher shares drew the calibrated profiles off the plan
+    "internal_in": 0.30,
     "turnout": {"KV2017": 0.71, "FV2019": 0.83, "EP2019": 0.60, "KV2021": 0.67, "FV2022": 0.82, "EP2024": 0.59},
 }
 

@@ -3,10 +3,8 @@
 Dwellings come from the address layer (``boligmonitor.geo.address_points()``): every access
 address holds ``units`` dwellings (flats get a floor and a door). Every dwelling holds one
 household. Each year households move out (the area's turnover), some of them into a vacant
-dwelling elsewhere in the municipality, the rest leave Randers; a share of the vacant dwellings
-in the monitored areas is taken by households moving from elsewhere in the municipality, the
-other vacant dwellings by households that move in from outside, drawn from the area's profile for
-that year. Persons age, die, are born
+dwelling elsewhere in the municipality, the rest leave Randers; vacant dwellings are taken by
+households that move in, drawn from the area's profile for that year. Persons age, die, are born
 into their households, and grown-up children leave home. Persons keep their identity (and their
 person number) for as long as they live in the municipality.
 
@@ -274,8 +272,10 @@ class Population:
         q = np.exp(-10.2 + 0.094 * age)
         dies = pres & (rng.random(self.n_persons) < np.minimum(q, 0.5))
         pres &= ~dies
-        # the date of death (the death register, doedsfald)
-        self.p["death"][dies] = start + rng.integers(0, end - start, int(dies.sum()))
+        # the date of death (the death register, doedsfald): spread over the year by the person's index,
+        # without a draw from the generator (the population itself is exactly as without the register)
+        idx = np.flatnonzero(dies)
+        self.p["death"][idx] = start + (idx * 2654435761) % (end - start)
         # grown-up children leave home (and the municipality)
         leaves = pres & self.p["child"] & (age >= 18) & (rng.random(self.n_persons) < 0.22)
         pres &= ~leaves
@@ -328,13 +328,8 @@ class Population:
         # persons of emptied households leave
         pres &= ~np.isin(hh, gone_hh)
 
-        rest_code = P.AREA_ORDER.index("rest")
-        # moves into the monitored areas from elsewhere in Randers: a share of each area's vacant
-        # dwellings is taken by a household that moves this year from another part of the municipality
-        # (the rest, or another monitored area), the more disadvantaged and the non-Western households
-        # more often; the rest stay vacant for households from outside the municipality (below)
-        movers_hh = self._move_in_from_municipality(movers_hh, vacated, year, start, end, pres)
         # internal moves: 35 % of moving households take a vacant dwelling in the rest of the municipality
+        rest_code = P.AREA_ORDER.index("rest")
         internal = rng.random(len(movers_hh)) < 0.35
         rest_vac = vacated[self.dw.area[vacated] == rest_code]
         rest_vac = rest_vac[rng.permutation(len(rest_vac))]
@@ -353,54 +348,6 @@ class Population:
         # that each area returns to its profile (size, under-18, 65+ and non-Western shares)
         free = np.flatnonzero(self.occupant < 0)
         self.new_households(free, year, initial=False, override=self._feedback(free, year))
-
-    def _move_in_from_municipality(self, movers_hh: np.ndarray, vacated: np.ndarray, year: int, start: int,
-                                   end: int, pres: np.ndarray) -> np.ndarray:
-        """Move households of ``movers_hh`` into vacant dwellings of the monitored areas (a share
-        ``internal_in`` of each area's vacancies); returns the movers not placed."""
-        rng = self.rng
-        rest_code = P.AREA_ORDER.index("rest")
-        area_vac = vacated[self.dw.area[vacated] != rest_code]
-        if len(area_vac) == 0 or len(movers_hh) == 0:
-            return movers_hh
-        share = np.array([P.param(a, "internal_in", year) for a in P.AREA_ORDER])[self.dw.area[area_vac]]
-        targets = area_vac[rng.random(len(area_vac)) < share]
-        # weight of each moving household: its adults' mean disadvantage and share with basic school
-        # only, non-Western households x3 (almen family housing is let to those who need it)
-        hh = self.p["hh"]
-        adults = pres & ~self.p["child"]
-        n_ad = np.bincount(hh[adults], minlength=len(self.hh_dw))
-        u_sum = np.bincount(hh[adults], weights=self.p["u"][adults], minlength=len(self.hh_dw))
-        u_mean = u_sum[movers_hh] / np.maximum(n_ad[movers_hh], 1)
-        size = np.bincount(hh[pres], minlength=len(self.hh_dw))[movers_hh]
-        basic = adults & ((self.p["edu"] == 10) | (self.p["src"] >= SRC_SELV))
-        basic_share = np.bincount(hh[basic], minlength=len(self.hh_dw))[movers_hh] / np.maximum(n_ad[movers_hh], 1)
-        weight = np.exp(2.0 * u_mean + 3.0 * basic_share) * np.where(self.hh_nw[movers_hh] == 1, 3.0, 1.0)
-        from_area = self.dw.area[self.hh_dw[movers_hh]]
-        available = np.ones(len(movers_hh), bool)
-        placed_hh, placed_dw = [], []
-        for a in np.unique(self.dw.area[targets]):
-            t = targets[self.dw.area[targets] == a]
-            pool = np.flatnonzero(available & (from_area != a))
-            k = min(len(t), len(pool))
-            if k == 0:
-                continue
-            # households of about the area's size (residents per dwelling) are the likely ones
-            h = P.param(P.AREA_ORDER[a], "hh_size", year)
-            w = weight[pool] * np.exp(-1.5 * np.abs(size[pool] - h))
-            chosen = pool[rng.choice(len(pool), size=k, replace=False, p=w / w.sum())]
-            available[chosen] = False
-            placed_hh.append(movers_hh[chosen])
-            placed_dw.append(t[:k])
-        if not placed_hh:
-            return movers_hh
-        mv_hh, mv_dw = np.concatenate(placed_hh), np.concatenate(placed_dw)
-        self.occupant[mv_dw] = mv_hh
-        self.hh_dw[mv_hh] = mv_dw
-        moved_mask = np.isin(hh, mv_hh) & pres
-        self.p["moved_in"][moved_mask] = np.maximum(
-            start + rng.integers(0, end - start, int(moved_mask.sum())), self.p["birth"][moved_mask])
-        return movers_hh[available]
 
     def _feedback(self, free: np.ndarray, year: int) -> dict[int, dict]:
         pres = np.flatnonzero(self.p["present"])

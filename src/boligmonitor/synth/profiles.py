@@ -12,8 +12,6 @@ Profile keys ("rest" is the rest of Randers Kommune outside the six monitored ar
   adult), ``kids_mean`` (children per family with children)
 * ``nonwestern``: share of residents who are non-Western immigrants or descendants
 * ``turnover``: share of households moving out per year (the plan: 12-16 % in the five areas)
-* ``internal_in``: share of a monitored area's vacant dwellings taken by households moving from
-  elsewhere in Randers Kommune (the rest by households from outside the municipality)
 * employment (18-64, full-time persons as a share of all residents 18-64): ``fA`` .. ``fE`` (the
   plan's categories A-E), ``headcount`` (share with any spell in categories A-E during the year),
   ``flex``, ``eftl`` (share of 60-64)
@@ -62,10 +60,6 @@ _COMMON = {
     "absence": 0.045,  # plan: Randers Kommune, 4.5 %
     "ssp": 0.0105,  # plan: 93 concerns among the 10-17-year-olds in 2020
     "grants": 0.0,
-    # in-movers to the monitored areas from elsewhere in Randers Kommune: 30 % of the vacant dwellings
-    # are let to households already living in the municipality; the plan states no share, so this is
-    # illustrative (docs/synthetic-data.md); higher shares drew the calibrated profiles off the plan
-    "internal_in": 0.30,
     "turnout": {"KV2017": 0.71, "FV2019": 0.83, "EP2019": 0.60, "KV2021": 0.67, "FV2022": 0.82, "EP2024": 0.59},
 }
 

@@ -88,8 +88,10 @@ def build(con: duckdb.DuckDBPyConnection, deaths: bool = True) -> None:
                          _household(pid, year), f"k{pid}", place, None))
     df = pl.DataFrame(rows, schema=["person_id", "year", "birth_date", "age", "sex", "origin", "country_code",
                                     "nonwestern", "household_id", "address_key", "area_id", "moved_in_date"],
-                      orient="row")  # noqa: F841 (read by duckdb)
-    con.execute("insert into core.person_year select * from df")
+                      orient="row")
+    con.register("_people", df)
+    con.execute("insert into core.person_year select * from _people")
+    con.unregister("_people")
     con.execute("create table staging.convictions (person_id varchar, year integer, decision_date date, "
                 "offence_date date, law varchar, decision varchar)")
     for pid, y in CONVICTED:

@@ -168,40 +168,6 @@ def _in_list(values) -> str:
     return ", ".join("'" + v.replace("'", "''") + "'" for v in values)
 
 
-def prepare_transitions(con: duckdb.DuckDBPyConnection) -> bool:
-    """Temporary tables ``_flow_loc`` (person, year, location) and ``_flow_trans`` (person_id, year,
-    from_location, to_location) for every person present on 1 January ``year - 1`` or ``year``.
-    Returns whether deaths are known (``staging.deaths`` exists)."""
-    deaths = _has(con, "staging.deaths")
-    con.execute(f"""
-        create or replace temp table _flow_loc as
-        select person_id, year, coalesce(area_id, '{REST}') as location, birth_date
-        from core.person_year
-    """)
-    died = ("exists (select 1 from staging.deaths d where d.person_id = p.person_id "
-            "and d.death_date >= make_date(p.year, 1, 1) and d.death_date < make_date(p.year + 1, 1, 1))"
-            if deaths else "false")
-    gone = f"case when {died} then '{DIED}' else '{OUTSIDE}' end" if deaths else f"'{OUTSIDE_OR_DIED}'"
-    con.execute(f"""
-        create or replace temp table _flow_trans as
-        with y as (select distinct year from _flow_loc),
-        pairs as (select year + 1 as year from y where year + 1 in (select year from y))
-        select n.person_id, n.year,
-               coalesce(p.location, case when n.birth_date >= make_date(n.year - 1, 1, 1) then '{BORN}'
-                                         else '{OUTSIDE}' end) as from_location,
-               n.location as to_location
-        from _flow_loc n
-        join pairs using (year)
-        left join _flow_loc p on p.person_id = n.person_id and p.year = n.year - 1
-        union all
-        select p.person_id, p.year + 1, p.location, {gone}
-        from _flow_loc p
-        join pairs on pairs.year = p.year + 1
-        where not exists (select 1 from _flow_loc n where n.person_id = p.person_id and n.year = p.year + 1)
-    """)
-    return deaths
-
-
 #: The components measured on persons that the flows use (criteria's, plus the non-Western share).
 COMPONENTS = ("employment", "crime", "education_2018", "education_2013", "income", "nonwestern")
 _DEMO = ("persons", "nonwestern_n", *AGE_BANDS, *HOUSEHOLD_TYPES)
@@ -215,7 +181,7 @@ def _aligned(settings: CriteriaSettings, alias: str = "m") -> str:
             f"when 'income' then {population_shift(settings, 'income')} else 0 end")
 
 
-def prepare_cells(con: duckdb.DuckDBPyConnection, settings: CriteriaSettings) -> pl.DataFrame:
+def prepare_cells(con: duckdb.DuckDBPyConnection, settings: CriteriaSettings) -> tuple[pl.DataFrame, bool]:
     """Aggregates per flow cell (year, from_location, to_location): the persons' measures at the
     start (``s_*``: 1 January ``year - 1``) and at the end (``e_*``: 1 January ``year``). Every group's
     flows, profiles and decomposition are sums over cells (a person is in exactly one cell a year),
@@ -224,8 +190,12 @@ def prepare_cells(con: duckdb.DuckDBPyConnection, settings: CriteriaSettings) ->
     Per component c: ``n0_c``/``d0_c`` numerator and base at the start, ``n1_c``/``d1_c`` at the end,
     ``both_c``/``kboth_c`` (in the base at both dates: change of value, persons), ``in_c``/``kin_c``
     (base at the end only), ``out_c``/``kout_c`` (base at the start only). Demographics per side:
-    persons, non-Western, age bands, household types. Needs ``_flow_trans`` and ``_flow_person``
-    (the criteria's measures on persons; non-Western comes from ``core.person_year``, every resident's base)."""
+    persons, non-Western, age bands, household types. Needs ``_flow_person`` (the criteria's measures
+    on persons; non-Western comes from ``core.person_year``, every resident's base).
+
+    A person absent before is ``born`` (born during the year) or came from ``outside_kommune``; absent
+    after, ``died`` (death register: died during the year) or ``outside_kommune``, or without the death
+    register ``outside_or_died``. Returns the cells and whether deaths are known."""
     aligned = _aligned(settings)
     measured = [c for c in COMPONENTS if c != "nonwestern"]
     sel = ", ".join(f"c{i}.person_id is not null as b_{c}, c{i}.value as v_{c}" for i, c in enumerate(measured))
@@ -237,15 +207,21 @@ def prepare_cells(con: duckdb.DuckDBPyConnection, settings: CriteriaSettings) ->
     ages = ", ".join(f"(p.age between {lo} and {hi})::INTEGER as {k}" for k, (lo, hi) in AGE_BANDS.items())
     hh = ", ".join(f"coalesce({cond.replace('adults', 'h.adults').replace('children', 'h.children')}, false)"
                    f"::INTEGER as {k}" for k, cond in HOUSEHOLD_TYPES.items())
+    deaths = _has(con, "staging.deaths")
+    dead = ("left join (select distinct person_id, year(death_date) as y from staging.deaths) d "
+            "on d.person_id = p.person_id and d.y = p.year") if deaths else ""
     con.execute(f"""
         create or replace temp table _flow_wide as
         with h as (select household_id, year, count(*) filter (where age >= 18) as adults,
                           count(*) filter (where age < 18) as children
                    from core.person_year where household_id is not null group by all)
-        select p.person_id, p.year, 1 as persons, p.nonwestern::INTEGER as nonwestern_n, {ages}, {hh},
+        select p.person_id, p.year, coalesce(p.area_id, '{REST}') as location, p.birth_date,
+               {"d.person_id is not null" if deaths else "false"} as died_in_year,
+               1 as persons, p.nonwestern::INTEGER as nonwestern_n, {ages}, {hh},
                true as b_nonwestern, p.nonwestern::INTEGER::DOUBLE as v_nonwestern, {sel}
         from core.person_year p
         left join h on h.household_id = p.household_id and h.year = p.year
+        {dead}
         {joins}
     """)
     cols = []
@@ -265,13 +241,21 @@ def prepare_cells(con: duckdb.DuckDBPyConnection, settings: CriteriaSettings) ->
             f"coalesce(sum(s.v_{c}) filter (where {b0} and not {b1}), 0)::DOUBLE as out_{c}",
             f"count(*) filter (where {b0} and not {b1})::DOUBLE as kout_{c}",
         ]
-    return frame(con, f"""
-        select t.year, t.from_location, t.to_location, count(*) as n_persons, {", ".join(cols)}
-        from _flow_trans t
-        left join _flow_wide s on s.person_id = t.person_id and s.year = t.year - 1
-        left join _flow_wide e on e.person_id = t.person_id and e.year = t.year
+    gone = f"case when s.died_in_year then '{DIED}' else '{OUTSIDE}' end" if deaths else f"'{OUTSIDE_OR_DIED}'"
+    # Every person present on either of two consecutive 1 January: one full join of the person-years.
+    cells = frame(con, f"""
+        with y as (select distinct year from _flow_wide)
+        select coalesce(e.year, s.year + 1) as year,
+               coalesce(s.location, case when e.birth_date >= make_date(e.year - 1, 1, 1) then '{BORN}'
+                                         else '{OUTSIDE}' end) as from_location,
+               coalesce(e.location, {gone}) as to_location,
+               count(*) as n_persons, {", ".join(cols)}
+        from (select * from _flow_wide where year + 1 in (select year from y)) s
+        full join (select * from _flow_wide where year - 1 in (select year from y)) e
+          on e.person_id = s.person_id and e.year = s.year + 1
         group by all order by all
     """)
+    return cells, deaths
 
 
 def _role(members: tuple[str, ...], f: str, t: str) -> tuple[str | None, str | None]:
@@ -581,9 +565,8 @@ def decompose(trans: dict[tuple[str, str, int], Transition], settings: CriteriaS
 def compute(con: duckdb.DuckDBPyConnection, settings: CriteriaSettings) -> dict:
     """Everything the step saves, as rows per table (used by the step, the tests and the notebook),
     with ``deaths_known`` and the flow ``cells`` (:func:`prepare_cells`)."""
-    deaths = prepare_transitions(con)
     person_measures(con, settings, "_flow_person", components=tuple(c for c in COMPONENTS if c != "nonwestern"))
-    cells = prepare_cells(con, settings)
+    cells, deaths = prepare_cells(con, settings)
     years = [int(r[0]) for r in con.execute("select distinct year from core.person_year order by 1").fetchall()]
     last = years[-1] if years else 0
     last_flow = last if settings.current_year_flows == "use" else last - 1

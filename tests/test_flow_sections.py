@@ -49,3 +49,10 @@ def test_decomposition_table_shows_parts_in_points_and_persons():
     line = md.splitlines()[2]
     assert "45,0" in line and "45,2" in line and "0,2 (-15,0)" in line and "-0,6 (-10,0)" in line
     assert ".. (..)" in line  # the hidden ageing part
+
+
+def test_destination_table_with_no_moves_between_areas_shows_zeros():
+    moves = pl.DataFrame({"year": [], "from_location": [], "to_location": [], "persons": []},
+                         schema={"year": pl.Utf8, "from_location": pl.Utf8, "to_location": pl.Utf8, "persons": pl.Utf8})
+    md = flow_sections.destination_table(_flows(), moves, 2024)
+    assert "| Gl. Jennumparken | — | 0 |" in md and "Til resten af Randers Kommune" in md

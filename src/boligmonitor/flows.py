@@ -718,7 +718,7 @@ def published_area_moves(con: duckdb.DuckDBPyConnection, log: SuppressionLog) ->
         order by year, from_location, to_location
     """)
     # every pair of areas, zeros included (a missing row would be read as unknown)
-    years = sorted(set(df["year"].to_list()))
+    years = [r[0] for r in con.execute("select distinct year from metrics.flow_matrix order by 1").fetchall()]
     grid = pl.DataFrame([(y, a, b) for y in years for a in AREA_IDS for b in AREA_IDS if a != b],
                         schema={"year": df.schema["year"], "from_location": pl.Utf8, "to_location": pl.Utf8},
                         orient="row")

@@ -127,7 +127,7 @@ def flow_chart(flows: pl.DataFrame, year: int, groups=(*AREA_IDS,)) -> alt.Chart
 def destination_table(flows: pl.DataFrame, moves: pl.DataFrame, year: int) -> str:
     """Markdown: where the out-movers of each monitored area went (the other areas, the rest of the
     municipality, outside it) in ``year``."""
-    m = moves.filter(pl.col("year") == year)
+    m = moves.filter(pl.col("year").cast(pl.Int64, strict=False) == year)
     f = flows.filter(pl.col("year") == year)
     rows = []
     for a in AREA_IDS:

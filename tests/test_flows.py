@@ -301,5 +301,10 @@ def test_run_saves_the_tables_and_publishing_protects_small_numbers(db, tmp_path
         for direction in ("in", "out"):
             members = part.filter(pl.col("direction").is_in(["stayed", direction]))
             assert members["persons"].null_count() != 1
+    prof = flows.published_profiles(db, log)
+    # A's flows of 2020 have hidden cells, so the movers' size must not show through their profile
+    hidden = prof.filter((pl.col("area_id") == A) & (pl.col("year") == 2020) & (pl.col("flow_group") == "moved_in")
+                         & pl.col("measure").is_in(["nonwestern", "age_30_49"]))
+    assert hidden["denominator"].null_count() == hidden.height == 2
     dec = flows.published_decomposition(db, log)
     assert dec.filter(pl.col("persons").abs().is_between(0.5, 4.5, closed="left")).height == 0

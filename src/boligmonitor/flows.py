@@ -740,8 +740,15 @@ def published_profiles(con: duckdb.DuckDBPyConnection, log: SuppressionLog) -> p
     to the denominator (the persons of the group), and so do the five household types; per
     (area_id, year, measure) moved_in = moved_in_kommune + moved_in_outside and moved_out =
     moved_out_kommune + moved_out_outside (numerators and denominators); residents = stayed +
-    moved_in + newborns. Rule 3 protects the age bands and household types (numerators) and the two
-    splits of movers.
+    moved_in + newborns. Across tables: the denominator of the rows measured on every person of a
+    group (nonwestern, age bands, household types) is the group's size, a sum of ``flytninger`` cells
+    (stayed = stayed; moved_in = in_monitored_area + in_rest_of_kommune + in_outside_kommune;
+    moved_in_kommune = in_monitored_area + in_rest_of_kommune; moved_in_outside = in_outside_kommune;
+    moved_out = out_monitored_area + out_rest_of_kommune + out_outside_kommune (+ out_outside_or_died);
+    moved_out_kommune = out_monitored_area + out_rest_of_kommune; moved_out_outside =
+    out_outside_kommune (+ out_outside_or_died); residents = ``befolkning.residents``). Rule 3
+    protects the age bands and household types (numerators) and the two splits of movers; where
+    ``flytninger`` hides a cell of an area-year, the movers' rows measured on every person are hidden.
     """
     df = frame(con, """select area_id, year, flow_group, measure, numerator, denominator, value, unit, complete
                        from metrics.flow_profiles order by area_id, year, flow_group, measure""")
@@ -751,6 +758,24 @@ def published_profiles(con: duckdb.DuckDBPyConnection, log: SuppressionLog) -> p
     kr = protect(df.filter(pl.col("unit") == "kr"), table="flytninger_profiler", keys=keys, log=log,
                  means=[("denominator", ["numerator", "value"])])
     out = pl.concat([pct, kr], how="diagonal_relaxed").sort(keys)
+    # The size of a group of movers is a sum of ``flytninger`` cells (moved_in = in_monitored_area +
+    # in_rest_of_kommune + in_outside_kommune = residents - stayed - in_born, ...). Where ``flytninger``
+    # hides a cell of an area-year, the profiles of that area-year's movers do not show their size: the
+    # rows measured on every person of a group (non-Western, age bands, household types) are hidden.
+    hidden = published_flows(con, SuppressionLog()).filter(pl.col("persons").is_null()).select(
+        "area_id", "year").unique().with_columns(pl.lit(True).alias("_flow_hidden"))
+    every_person = ["nonwestern", *AGE_BANDS, *HOUSEHOLD_TYPES]
+    out = out.join(hidden.with_columns(pl.col("year").cast(out.schema["year"])), on=["area_id", "year"],
+                   how="left")
+    cond = (pl.col("_flow_hidden").fill_null(False) & pl.col("measure").is_in(every_person)
+            & (pl.col("flow_group") != "residents"))
+    hit = cond & pl.any_horizontal([pl.col(c).is_not_null() for c in ("numerator", "denominator", "value")])
+    for row in out.filter(hit).select(keys).iter_rows(named=True):
+        for c in ("numerator", "denominator", "value"):
+            log.add("flytninger_profiler", row, c, "gruppens størrelse kan regnes ud af skjulte flytninger")
+    out = out.with_columns([pl.when(hit).then(None).otherwise(pl.col(c)).alias(c)
+                            for c in ("numerator", "denominator", "value")]
+                           + [(pl.col("suppressed") | hit).alias("suppressed")]).drop("_flow_hidden")
     rels = [dict(group=["area_id", "year", "flow_group"], member="measure", members=list(AGE_BANDS)),
             dict(group=["area_id", "year", "flow_group"], member="measure", members=list(HOUSEHOLD_TYPES)),
             dict(group=["area_id", "year", "measure"], member="flow_group",
@@ -771,7 +796,10 @@ def published_decomposition(con: duckdb.DuckDBPyConnection, log: SuppressionLog)
     denominator, as ``kriterier`` does). Additive relation: per (area_id, criterion, level, year) the
     parts (stayers, out_movers, in_movers, ageing, and reference for income) add up to the row
     part = total, in points, persons and base_persons; total points = value_to - value_from, which
-    ``kriterier`` publishes. Rule 3 protects the parts.
+    ``kriterier`` publishes. Rule 3 protects the parts. Across tables: for the non-Western share (every
+    resident is in its base) base_persons of out_movers and in_movers are minus the out-movers and the
+    in-movers of ``flytninger`` (all directions, deaths and newborns included), for the other criteria
+    subsets of them.
     """
     n = config.MIN_CELL_PERSONS
     df = frame(con, "select * from metrics.criteria_decomposition order by area_id, criterion, level, year, part")

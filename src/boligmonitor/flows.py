@@ -840,7 +840,7 @@ def published_decomposition(con: duckdb.DuckDBPyConnection, log: SuppressionLog)
     end_unsafe = pl.col("_u0").fill_null(False) | pl.col("_u1").fill_null(False)
     df = _hide(df, end_unsafe, values, f"kriteriets værdi hviler på færre end {n} personer", keys, log)
     rel = [dict(group=["area_id", "criterion", "level", "year"], member="part",
-                members=[*PARTS, "reference"])]
+                members=[*PARTS, "reference", "total"])]  # parts - total = 0: the total is a member too
     df = _differencing_until_stable(df, "kriterier_dekomponering", rel, log, "points",
                                     also=("persons", "base_persons"))
     return df.drop("_u0", "_u1", "_behind", "part_persons").sort(keys)

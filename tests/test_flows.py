@@ -308,3 +308,25 @@ def test_run_saves_the_tables_and_publishing_protects_small_numbers(db, tmp_path
     assert hidden["denominator"].null_count() == hidden.height == 2
     dec = flows.published_decomposition(db, log)
     assert dec.filter(pl.col("persons").abs().is_between(0.5, 4.5, closed="left")).height == 0
+
+
+@pytest.mark.parametrize("overrides", [{"average_method": "pooled"}, {"employment_population_date": "end"},
+                                       {"education_unknown_as_basic": False}])
+def test_other_settings_still_add_up_to_the_criteria_engine(db, overrides):
+    settings = from_mapping({"current_year_flows": "use", **overrides})
+    out = flows.compute(db, settings)
+    res, _comp = criteria_compute(db, settings)
+    crit = {(r[0], r[1], r[4]): r[5] for r in res.values if r[3] == "udsat"}
+    d = _dec(out)
+    tot = d.filter(pl.col("part") == "total")
+    checked = 0
+    for r in tot.iter_rows(named=True):
+        parts = d.filter((pl.col("area_id") == r["area_id"]) & (pl.col("criterion") == r["criterion"])
+                         & (pl.col("level") == r["level"]) & (pl.col("year") == r["year"])
+                         & (pl.col("part") != "total"))
+        assert parts["points"].sum() == pytest.approx(r["points"], abs=1e-9)
+        v = crit.get((r["area_id"], r["year"], r["criterion"]))
+        if r["level"] == "list_year" and v is not None:
+            assert r["value_to"] == pytest.approx(v, abs=1e-9), (overrides, r)
+            checked += 1
+    assert checked >= 3

@@ -234,13 +234,19 @@ def prepare_cells(con: duckdb.DuckDBPyConnection, settings: CriteriaSettings) ->
             f"count(*) filter (where {b0})::DOUBLE as d0_{c}",
             f"coalesce(sum(e.v_{c}) filter (where {b1}), 0)::DOUBLE as n1_{c}",
             f"count(*) filter (where {b1})::DOUBLE as d1_{c}",
-            f"coalesce(sum(e.v_{c} - s.v_{c}) filter (where {b0} and {b1}), 0)::DOUBLE as both_{c}",
+            f"coalesce(sum(s.v_{c}) filter (where {b0} and {b1}), 0)::DOUBLE as sboth_{c}",
+            f"coalesce(sum(e.v_{c}) filter (where {b0} and {b1}), 0)::DOUBLE as eboth_{c}",
             f"count(*) filter (where {b0} and {b1})::DOUBLE as kboth_{c}",
-            f"coalesce(sum(e.v_{c}) filter (where {b1} and not {b0}), 0)::DOUBLE as in_{c}",
-            f"count(*) filter (where {b1} and not {b0})::DOUBLE as kin_{c}",
-            f"coalesce(sum(s.v_{c}) filter (where {b0} and not {b1}), 0)::DOUBLE as out_{c}",
-            f"count(*) filter (where {b0} and not {b1})::DOUBLE as kout_{c}",
         ]
+    # the rest follows (fewer aggregates over the million rows): in the base at the end only = all at
+    # the end less those in it at both dates, and likewise at the start
+    derived = []
+    for c in COMPONENTS:
+        derived += [(pl.col(f"eboth_{c}") - pl.col(f"sboth_{c}")).alias(f"both_{c}"),
+                    (pl.col(f"n1_{c}") - pl.col(f"eboth_{c}")).alias(f"in_{c}"),
+                    (pl.col(f"d1_{c}") - pl.col(f"kboth_{c}")).alias(f"kin_{c}"),
+                    (pl.col(f"n0_{c}") - pl.col(f"sboth_{c}")).alias(f"out_{c}"),
+                    (pl.col(f"d0_{c}") - pl.col(f"kboth_{c}")).alias(f"kout_{c}")]
     gone = f"case when s.died_in_year then '{DIED}' else '{OUTSIDE}' end" if deaths else f"'{OUTSIDE_OR_DIED}'"
     # Every person present on either of two consecutive 1 January: one full join of the person-years.
     cells = frame(con, f"""
@@ -254,7 +260,7 @@ def prepare_cells(con: duckdb.DuckDBPyConnection, settings: CriteriaSettings) ->
         full join (select * from _flow_wide where year - 1 in (select year from y)) e
           on e.person_id = s.person_id and e.year = s.year + 1
         group by all order by all
-    """)
+    """).with_columns(derived)
     return cells, deaths
 
 

@@ -24,6 +24,7 @@ Areas: A = Gl. Jennumparken, B = Glarbjergvej-området (both plan areas), rest o
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import duckdb
 import polars as pl
@@ -330,3 +331,23 @@ def test_other_settings_still_add_up_to_the_criteria_engine(db, overrides):
             assert r["value_to"] == pytest.approx(v, abs=1e-9), (overrides, r)
             checked += 1
     assert checked >= 3
+
+
+def test_a_year_without_its_death_file_counts_deaths_and_moves_out_together():
+    """The death file of 2019 is missing (the load log has 2020 only): the 2019 deaths cannot be told
+    from moves out of the municipality, so flow year 2020 has one flow for both; 2021 is split."""
+    con = duckdb.connect()
+    build(con)
+    con.execute("create table staging.load_log (source_file varchar, register varchar, year integer, "
+                "rows_loaded integer)")
+    con.execute("insert into staging.load_log values ('2020/doedsfald.csv', 'doedsfald', 2020, 0), "
+                "('2019/befolkning.csv', 'befolkning', 2019, 20)")
+    assert flows.death_years(con) == {2020}
+    out = flows.compute(con, SETTINGS)
+    g20, g21 = _get(out, A, 2020), _get(out, A, 2021)
+    assert g20["out_outside_or_died"] == 3 and "out_died" not in g20
+    assert g21["out_died"] == 0 and "out_outside_or_died" not in g21
+    ctx = BuildContext(raw_dir=Path("."), db_path=Path("x"), published_dir=Path("."), hmac_key=b"k",
+                       say=lambda m: None, settings={"criteria": {"current_year_flows": "use"}})
+    res = flows.run(con, ctx)
+    assert any("lacks the year(s) before 2020" in m for m in res.messages)

@@ -13,7 +13,8 @@ outside the six areas) or absent. Absent before: ``born`` (born during the year)
 in-movers). Absent after: ``died`` (the death register has a death date in the year) or
 ``outside_kommune``; **without the death register** (``staging.deaths`` missing: the population
 register alone carries no death or emigration status) both are one destination,
-``outside_or_died``, and the step says so.
+``outside_or_died``, and the step says so; likewise for a year whose death file is missing
+(:func:`death_years`).
 
 ``metrics.flow_matrix``
     year INTEGER, from_location VARCHAR, to_location VARCHAR, persons BIGINT: every pair of places
@@ -181,6 +182,23 @@ def _aligned(settings: CriteriaSettings, alias: str = "m") -> str:
             f"when 'income' then {population_shift(settings, 'income')} else 0 end")
 
 
+def death_years(con: duckdb.DuckDBPyConnection) -> set[int] | None:
+    """The calendar years the death register covers: the year folders whose ``doedsfald.csv`` was
+    loaded (``staging.load_log``); an empty set without the register; None (every year) when the
+    register is there without a load log (a database built by hand, as in the tests)."""
+    if not _has(con, "staging.deaths"):
+        return set()
+    if _has(con, "staging.load_log"):
+        years = {int(r[0]) for r in con.execute(
+            "select distinct year from staging.load_log where register = 'doedsfald' and year is not null "
+            "and rows_loaded is not null").fetchall()}
+        if years:
+            return years
+        n = con.execute("select count(*) from staging.load_log where register = 'doedsfald'").fetchall()[0][0]
+        return set() if n == 0 else None
+    return None
+
+
 def prepare_cells(con: duckdb.DuckDBPyConnection, settings: CriteriaSettings) -> tuple[pl.DataFrame, bool]:
     """Aggregates per flow cell (year, from_location, to_location): the persons' measures at the
     start (``s_*``: 1 January ``year - 1``) and at the end (``e_*``: 1 January ``year``). Every group's
@@ -207,7 +225,8 @@ def prepare_cells(con: duckdb.DuckDBPyConnection, settings: CriteriaSettings) ->
     ages = ", ".join(f"(p.age between {lo} and {hi})::INTEGER as {k}" for k, (lo, hi) in AGE_BANDS.items())
     hh = ", ".join(f"coalesce({cond.replace('adults', 'h.adults').replace('children', 'h.children')}, false)"
                    f"::INTEGER as {k}" for k, cond in HOUSEHOLD_TYPES.items())
-    deaths = _has(con, "staging.deaths")
+    covered = death_years(con)
+    deaths = covered is None or bool(covered)
     dead = ("left join (select distinct person_id, year(death_date) as y from staging.deaths) d "
             "on d.person_id = p.person_id and d.y = p.year") if deaths else ""
     con.execute(f"""
@@ -248,6 +267,9 @@ def prepare_cells(con: duckdb.DuckDBPyConnection, settings: CriteriaSettings) ->
                     (pl.col(f"n0_{c}") - pl.col(f"sboth_{c}")).alias(f"out_{c}"),
                     (pl.col(f"d0_{c}") - pl.col(f"kboth_{c}")).alias(f"kout_{c}")]
     gone = f"case when s.died_in_year then '{DIED}' else '{OUTSIDE}' end" if deaths else f"'{OUTSIDE_OR_DIED}'"
+    if deaths and covered is not None:  # a year without its death file: deaths and moves out are one flow
+        years = ", ".join(str(y) for y in sorted(covered))
+        gone = f"case when s.year in ({years}) then {gone} else '{OUTSIDE_OR_DIED}' end"
     # Every person present on either of two consecutive 1 January: one full join of the person-years.
     cells = frame(con, f"""
         with y as (select distinct year from _flow_wide)
@@ -290,15 +312,18 @@ def _group_cells(cells: pl.DataFrame) -> list[tuple[str, int, str, str | None, d
 
 
 def compute_flows(cells: pl.DataFrame, deaths: bool) -> list[tuple]:
-    """Rows of ``metrics.flows`` (see the module docstring) from the flow cells."""
+    """Rows of ``metrics.flows`` (see the module docstring) from the flow cells. A year whose deaths
+    are not known (no death file for the year before) has ``out_outside_or_died`` instead of
+    ``out_outside_kommune`` and ``out_died``."""
     counts: dict[tuple, int] = {}
     for g, y, role, cp, row in _group_cells(cells):
         counts[(g, y, role, cp)] = counts.get((g, y, role, cp), 0) + int(row["n_persons"])
     years = sorted({int(y) for y in cells["year"].to_list()})
-    flows = FLOWS if deaths else FLOWS_NO_DEATHS
+    unknown_years = {int(y) for y in cells.filter(pl.col("to_location") == OUTSIDE_OR_DIED)["year"].to_list()}
     rows = []
     for gid in group_members():
         for y in years:
+            flows = FLOWS if deaths and y not in unknown_years else FLOWS_NO_DEATHS
             vals = {f: counts.get((gid, y, d, c), 0) for f, d, c in flows}
             if not any(vals.values()):
                 continue
@@ -628,6 +653,12 @@ def run(con: duckdb.DuckDBPyConnection, ctx: BuildContext) -> StepResult:
     _save(con, "metrics.criteria_decomposition", DECOMP_COLUMNS, out["decomposition"])
     for t in ("flow_matrix", "flows", "flow_profiles", "criteria_decomposition"):
         res.table_count(con, f"metrics.{t}")
+    unknown = sorted({r[1] for r in out["flows"] if r[2] == "out_outside_or_died"})
+    if out["deaths_known"] and unknown:
+        res.messages.append("flows: the death register lacks the year(s) before "
+                            f"{', '.join(map(str, unknown))}: those years count deaths and moves out of the "
+                            "municipality as one flow ('outside_or_died')")
+        ctx.say(res.messages[-1])
     if not out["deaths_known"]:
         res.messages.append("flows: no death register (doedsfald): persons who left the population between two "
                             "1 January are counted as 'outside_or_died' (moved out of the municipality or died)")

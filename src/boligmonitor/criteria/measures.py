@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 
 import duckdb
 
-from boligmonitor.areas import KOMMUNE_ID, PLAN_AREA_IDS, PLAN_TOTAL_ID, person_groups_sql
+from boligmonitor.areas import person_groups_sql
 from boligmonitor.criteria.settings import EMPLOYMENT_CATEGORIES, CriteriaSettings
 from boligmonitor.ingest.load import incomplete_inputs
 
@@ -326,17 +326,12 @@ def compute_components(con: duckdb.DuckDBPyConnection, settings: CriteriaSetting
 
     # Employment, crime, education and income: the person-level measures summed per group.
     person_measures(con, settings, "_crit_person", prepared=True)
-    # Summed per area first; the plan total and the municipality add up the (few) area sums.
-    plan = ", ".join(f"'{a}'" for a in PLAN_AREA_IDS)
+    # Summed per group over the persons (as the criteria always did; summing the area sums instead
+    # changed the municipality's sums in the last digit from build to build).
     measured = q(
-        f"""with a as (select area_id, component, data_year, sum(value) as n, count(*) as d
-                      from _crit_person group by all)
-            select area_id, component, data_year, n::DOUBLE, d::DOUBLE from a where area_id is not null
-            union all
-            select '{PLAN_TOTAL_ID}', component, data_year, sum(n)::DOUBLE, sum(d)::DOUBLE from a
-            where area_id in ({plan}) group by all
-            union all
-            select '{KOMMUNE_ID}', component, data_year, sum(n)::DOUBLE, sum(d)::DOUBLE from a group by all"""
+        """select g.group_id, m.component, m.data_year, sum(m.value)::DOUBLE, count(*)::DOUBLE
+           from _crit_person m join _crit_grp g on g.person_id = m.person_id and g.year = m.pop_year
+           group by all"""
     ).fetchall()
     if settings.employment_denominator == "headcount_mean":
         heads = {

@@ -152,6 +152,9 @@ class Additive:
     #: by ``match_status``); ``parts`` None = every value of ``dim``. A total no table publishes
     #: becomes an implicit cell, which later relations can use.
     total_quantity: str | None = None
+    #: A part that has no cell does not exist (e.g. deaths when that year has two out-flows in one):
+    #: no remainder for it. Where no part has a cell the relation is skipped.
+    absent_is_zero: bool = False
 
 
 @dataclass(frozen=True, eq=False)
@@ -173,6 +176,7 @@ class QuantitySum:
     total: str
     parts: tuple[str, ...]
     remainder: bool = False
+    absent_is_zero: bool = False  # as in :class:`Additive`
 
 
 @dataclass(frozen=True, eq=False)
@@ -457,7 +461,9 @@ class DisclosureModel:
             if rel.total_quantity:
                 parts = list(members.values()) if rel.parts is None else [members[p] for p in rel.parts
                                                                           if p in members]
-                missing = rel.parts is not None and len(parts) < len(rel.parts)
+                if not parts:
+                    continue
+                missing = rel.parts is not None and len(parts) < len(rel.parts) and not rel.absent_is_zero
                 tkey = (self._canon(rel.total_quantity), rest)
                 if tkey not in self.index:
                     self._cell(tkey, sum(self.cells[p].value for p in parts), self.cells[parts[0]].kind,
@@ -468,7 +474,9 @@ class DisclosureModel:
                 if total is None:
                     continue
                 parts = [members[p] for p in rel.parts if p in members]
-                missing = len(parts) < len(rel.parts)
+                if not parts and rel.absent_is_zero:
+                    continue
+                missing = len(parts) < len(rel.parts) and not rel.absent_is_zero
             dims = tuple(sorted((*rest, (rel.dim, f"rest:{rel.name}"))))
             self._equation(rel.name, t, total, parts, rel.remainder or missing, (q, dims),
                            self.cells[total].kind)
@@ -497,7 +505,9 @@ class DisclosureModel:
             if q != tq or c.rest:
                 continue
             parts = [self.index[(p, dims)] for p in pq if (p, dims) in self.index]
-            missing = len(parts) < len(pq)
+            if not parts and rel.absent_is_zero:
+                continue
+            missing = len(parts) < len(pq) and not rel.absent_is_zero
             self._equation(rel.name, t, i, parts, rel.remainder or missing, (f"{q}-rest:{rel.name}", dims),
                            c.kind)
 

@@ -437,6 +437,71 @@ def indicator_catalogue_table(con: duckdb.DuckDBPyConnection, log: SuppressionLo
     return indicator_catalogue()
 
 
+def flow_counts(con: duckdb.DuckDBPyConnection, log: SuppressionLog) -> pl.DataFrame:
+    """``flytninger`` as computed (``metrics.flows``); disclosure control by :data:`FLOWS`. The model-only
+    columns place each count also at the year it starts from (an out-flow of year y leaves the residents
+    of 1 January y - 1)."""
+    df = frame(con, """select area_id, year, flow, direction, counterpart, persons from metrics.flows
+                       order by area_id, year, flow""")
+    return df.with_columns((pl.col("year") - 1).alias("_start_year"), pl.col("persons").alias("_persons_start"))
+
+
+def area_moves(con: duckdb.DuckDBPyConnection, log: SuppressionLog) -> pl.DataFrame:
+    """``flytninger_omraader`` as computed: moves between the monitored areas, every pair and year
+    (zeros included, see :func:`boligmonitor.flows.published_area_moves`); disclosure control by
+    :data:`AREA_MOVES`."""
+    ids = ", ".join(f"'{a}'" for a in AREA_IDS)
+    df = frame(con, f"""
+        select year, from_location, to_location, persons from metrics.flow_matrix
+        where from_location in ({ids}) and to_location in ({ids}) and from_location <> to_location
+    """)
+    years = [r[0] for r in con.execute("select distinct year from metrics.flow_matrix order by 1").fetchall()]
+    grid = pl.DataFrame([(y, a, b) for y in years for a in AREA_IDS for b in AREA_IDS if a != b],
+                        schema={"year": df.schema["year"], "from_location": pl.Utf8, "to_location": pl.Utf8},
+                        orient="row")
+    keys = ["year", "from_location", "to_location"]
+    df = grid.join(df, on=keys, how="left").with_columns(pl.col("persons").fill_null(0)).sort(keys)
+    return df.with_columns(pl.col("persons").alias("_persons_in"))
+
+
+_IN_FLOWS = [f for f, d, _ in flows.FLOWS if d in ("stayed", "in")]
+_OUT_FLOWS = list(dict.fromkeys(f for f, d, _ in (*flows.FLOWS, *flows.FLOWS_NO_DEATHS) if d in ("stayed", "out")))
+#: Flows whose plan areas add up to ``helhedsplan`` (a move between two plan areas is a stay for it).
+_ADDITIVE_FLOWS = ["in_rest_of_kommune", "in_outside_kommune", "in_born", "out_rest_of_kommune",
+                   "out_outside_kommune", "out_died", "out_outside_or_died"]
+FLOWS = Protection(
+    keys=("area_id", "year", "flow"),
+    measures=(Measure("persons", pl.format("flow.{}", pl.col("flow")), AREA),
+              Measure("_persons_start", pl.format("flowstart.{}", pl.col("flow")),
+                      {"area": "area_id", "year": "_start_year"})),
+    together=(Together(("persons", "_persons_start")),),
+    relations=(
+        ColumnSum("en flytning talt i sit slutår og sit startår", "persons", ("_persons_start",)),
+        QuantitySum("beboere 1. januar = blev boende + tilflyttede + nyfødte", "residents",
+                    tuple(f"flow.{f}" for f in _IN_FLOWS), absent_is_zero=True),
+        QuantitySum("beboere 1. januar året før = blev boende + fraflyttede + døde", "residents",
+                    tuple(f"flowstart.{f}" for f in _OUT_FLOWS), absent_is_zero=True),
+        Additive(AREA_RELATIONS[0].name, "area", PLAN_TOTAL_ID, PLAN_AREA_IDS,
+                 quantities=tuple(f"flow.{f}" for f in _ADDITIVE_FLOWS)),
+    ),
+    drop=("_start_year", "_persons_start"),
+)
+AREA_MOVES = Protection(
+    keys=("year", "from_location", "to_location"),
+    measures=(Measure("persons", "move_out", {"area": "from_location", "year": "year", "to": "to_location"}),
+              Measure("_persons_in", "move_in", {"area": "to_location", "year": "year", "from": "from_location"})),
+    together=(Together(("persons", "_persons_in")),),
+    relations=(
+        ColumnSum("en flytning mellem to områder, set fra begge", "persons", ("_persons_in",)),
+        Additive("fraflyttede til de andre fulgte områder = flytningerne derhen", "to", None, None,
+                 quantities=("move_out",), total_quantity="flow.out_monitored_area"),
+        Additive("tilflyttede fra de andre fulgte områder = flytningerne derfra", "from", None, None,
+                 quantities=("move_in",), total_quantity="flow.in_monitored_area"),
+    ),
+    drop=("_persons_in",),
+)
+
+
 TABLES: tuple[Table, ...] = (
     Table("befolkning", "Beboere pr. område og år",
           "Beboere pr. 1. januar efter alder og ikke-vestlig herkomst, for hvert område, alle fem "
@@ -492,10 +557,10 @@ TABLES: tuple[Table, ...] = (
           "Beboere, der blev boende, flyttede ind (fra et andet fulgt område, resten af Randers Kommune, "
           "uden for kommunen, nyfødte) og flyttede ud (til de samme steder, døde) fra 1. januar året før "
           "til 1. januar i året, for hvert område, alle fem boligområder samlet og Randers Kommune.",
-          flows.published_flows, ("persons",)),
+          flow_counts, ("persons",), FLOWS),
     Table("flytninger_omraader", "Flytninger mellem de fulgte områder",
           "Personer, der flyttede fra et fulgt boligområde til et andet, pr. år (fra 1. januar til 1. januar).",
-          flows.published_area_moves, ("persons",)),
+          area_moves, ("persons",), AREA_MOVES),
     Table("flytninger_profiler", "Hvem flytter ind og ud",
           "De tilflyttede, fraflyttede og dem, der blev boende, på kriteriernes egne mål (uden for "
           "arbejdsmarked eller uddannelse, kun grundskole, dømte, bruttoindkomst, ikke-vestlig herkomst), "

@@ -464,6 +464,40 @@ def area_moves(con: duckdb.DuckDBPyConnection, log: SuppressionLog) -> pl.DataFr
     return df.with_columns(pl.col("persons").alias("_persons_in"))
 
 
+def flow_profiles(con: duckdb.DuckDBPyConnection, log: SuppressionLog, frames: dict[str, pl.DataFrame]) -> pl.DataFrame:
+    """``flytninger_profiler`` (:func:`boligmonitor.flows.published_profiles`): a group's size is a sum of
+    ``flytninger`` cells, so the rows measured on every person of the movers of an area-year are hidden
+    wherever the *published* ``flytninger`` hides a cell of it."""
+    return flows.published_profiles(con, log, flows_published=frames["flytninger"])
+
+
+def flow_decomposition(con: duckdb.DuckDBPyConnection, log: SuppressionLog,
+                       frames: dict[str, pl.DataFrame]) -> pl.DataFrame:
+    """``kriterier_dekomponering`` (:func:`boligmonitor.flows.published_decomposition`). The base persons
+    of the out- and in-movers are (minus) sums of ``flytninger`` cells: where the published
+    ``flytninger`` hides a cell of the area in a year of the change, those parts are hidden too."""
+    df = flows.published_decomposition(con, log)
+    hidden = frames["flytninger"].filter(pl.col("persons").is_null()).select(
+        "area_id", pl.col("year").alias("_fy")).unique()
+    keys = ["area_id", "criterion", "level", "year", "part"]
+    hit_rows = (df.join(hidden, on="area_id", how="inner")
+                .filter((pl.col("_fy") > pl.col("from_year")) & (pl.col("_fy") <= pl.col("year"))
+                        & pl.col("part").is_in(["out_movers", "in_movers"]))
+                .select(keys).unique())
+    if hit_rows.height == 0:
+        return df
+    cols = ["points", "persons", "base_persons"]
+    df = df.join(hit_rows.with_columns(pl.lit(True).alias("_hit")), on=keys, how="left")
+    hit = pl.col("_hit").fill_null(False) & pl.any_horizontal([pl.col(c).is_not_null() for c in cols])
+    for row in df.filter(hit).select(keys).iter_rows(named=True):
+        for c in cols:
+            log.add("kriterier_dekomponering", row, c, "flytningerne bag delen er skjult i flytninger",
+                    "sekundær", "dekomponeringens flyttere = flytninger")
+    df = df.with_columns([pl.when(hit).then(None).otherwise(pl.col(c)).alias(c) for c in cols]
+                         + [(pl.col("suppressed") | hit).alias("suppressed")])
+    return df.drop("_hit")
+
+
 _IN_FLOWS = [f for f, d, _ in flows.FLOWS if d in ("stayed", "in")]
 _OUT_FLOWS = list(dict.fromkeys(f for f, d, _ in (*flows.FLOWS, *flows.FLOWS_NO_DEATHS) if d in ("stayed", "out")))
 #: Flows whose plan areas add up to ``helhedsplan`` (a move between two plan areas is a stay for it).
@@ -564,11 +598,11 @@ TABLES: tuple[Table, ...] = (
     Table("flytninger_profiler", "Hvem flytter ind og ud",
           "De tilflyttede, fraflyttede og dem, der blev boende, på kriteriernes egne mål (uden for "
           "arbejdsmarked eller uddannelse, kun grundskole, dømte, bruttoindkomst, ikke-vestlig herkomst), "
-          "aldersgruppe og husstandstype, pr. område og år.", flows.published_profiles),
+          "aldersgruppe og husstandstype, pr. område og år.", flow_profiles, after=("flytninger",)),
     Table("kriterier_dekomponering", "Kriteriernes ændring fordelt på flytninger og beboere",
           "Ændringen i hvert kriterium fra et listeår til det næste (og fra år til år) fordelt på beboere, der "
           "blev boende og skiftede status, fraflyttede, tilflyttede og aldersgrænsen; delene summerer til "
-          "ændringen i procentpoint og i personer.", flows.published_decomposition),
+          "ændringen i procentpoint og i personer.", flow_decomposition, after=("flytninger",)),
 )
 
 

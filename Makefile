@@ -16,7 +16,7 @@ RAW := data/raw
 DB := data/processed/boligmonitor.duckdb
 NBTEST := .nbtest
 
-.PHONY: help install data build notebooks report site test lint unit nbtest bench clean
+.PHONY: help install data build notebooks report site test lint unit nbtest browsertest chromium bench clean
 
 help: ## list the targets
 	@grep -hE '^[a-z][a-zA-Z_-]*:.*## ' $(MAKEFILE_LIST) | sort | \
@@ -65,6 +65,10 @@ report: build ## build everything and render the report site to _site/ (needs Qu
 	fi; \
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" QUARTO_PYTHON="$(CURDIR)/$(PY)" "$$Q" render
 	$(PY) -m boligmonitor.site check-offline _site
+	@$(MAKE) --no-print-directory chromium
+	@rm -rf _site-screenshots
+	BOLIGMONITOR_BROWSER_PAGES=_site BOLIGMONITOR_SCREENSHOTS=_site-screenshots \
+	  $(VENV)/bin/pytest -q -p no:cacheprovider tests/test_browser.py
 	@echo "The report site is in _site/ (open _site/index.html)."
 
 site: report ## alias of report
@@ -72,24 +76,37 @@ site: report ## alias of report
 lint: $(STAMP) ## ruff on the package, tests, benchmarks and report pages (stored notebooks: tests/test_repository.py)
 	$(VENV)/bin/ruff check src tests bench reports index.py tools
 
-unit: $(STAMP) ## unit tests (pytest tests/)
+chromium: ## Debian's Chromium for the browser test (installed with apt-get when missing; needs root)
+	@command -v chromium >/dev/null 2>&1 || [ -n "$${BOLIGMONITOR_CHROMIUM:-}" ] || \
+	  { echo "installing Debian's chromium for the browser test"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+unit: $(STAMP) chromium ## unit tests (pytest tests/)
 	$(VENV)/bin/pytest tests
 
-nbtest: build ## execute every notebook and every report page under nbval
+nbtest: build ## execute every notebook and every report page under nbval; the pages are exported to .nbtest/html
 	@rm -rf $(NBTEST) && $(PY) -m boligmonitor.site pages-to-notebooks $(NBTEST)
-	$(VENV)/bin/pytest -p no:cacheprovider --nbval-lax --nbval-current-env notebooks $(NBTEST)
+	$(VENV)/bin/pytest -p no:cacheprovider --nbval-lax --nbval-current-env \
+	  -p boligmonitor.site.nbexport --export-html $(NBTEST)/html --export-root $(NBTEST) notebooks $(NBTEST)
 
-test: build ## everything CI runs: ruff, unit tests, notebooks and report pages under nbval (no Quarto needed)
+browsertest: chromium ## open every exported page (make nbtest) in headless Chromium, network blocked; screenshots in .nbtest/screenshots
+	@test -d $(NBTEST)/html || { echo "no exported pages in $(NBTEST)/html: run make nbtest first"; exit 1; }
+	@rm -rf $(NBTEST)/screenshots
+	BOLIGMONITOR_BROWSER_PAGES=$(NBTEST)/html BOLIGMONITOR_SCREENSHOTS=$(NBTEST)/screenshots \
+	  $(VENV)/bin/pytest -p no:cacheprovider tests/test_browser.py
+
+test: build ## everything CI runs: ruff, unit tests, notebooks and report pages under nbval, pages in a browser (no Quarto needed)
 	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory unit
 	$(MAKE) --no-print-directory nbtest
+	$(MAKE) --no-print-directory browsertest
 
 bench: build ## run the benchmarks (synthetic writer, build) and print their tables
 	$(PY) bench/bench_synth.py
 	$(PY) bench/bench_build.py
 
 clean: ## remove build output (_site, database, published files, caches); keeps data/raw and .venv
-	rm -rf _site .quarto $(NBTEST) .pytest_cache .ruff_cache
+	rm -rf _site _site-screenshots .quarto $(NBTEST) .pytest_cache .ruff_cache
 	find data/processed -mindepth 1 ! -name .gitkeep ! -name README.md -exec rm -rf {} +
 	find . -name __pycache__ -type d -prune -not -path './$(VENV)/*' -exec rm -rf {} +
 

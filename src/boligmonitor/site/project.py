@@ -94,6 +94,23 @@ def check_offline(site_dir: Path) -> tuple[list[str], list[str]]:
     return problems, harmless
 
 
+def _check_browser(site_dir: Path, screenshots: Path | None) -> int:
+    from boligmonitor.site import browser
+
+    results = browser.check_site(site_dir, screenshot_dir=screenshots)
+    problems = [p for r in results for p in r.problems()]
+    for r in results:
+        for n in r.notes():
+            print(f"note: {n}")
+    for pr in problems:
+        print(f"PROBLEM: {pr}")
+    pages = len({r.page for r in results})
+    charts = sum(len(r.charts) for r in results if r.width == browser.WIDTHS[0])
+    print(f"browser check: {pages} pages, {charts} charts, widths {browser.WIDTHS}: {len(problems)} problems"
+          + (f"; screenshots in {screenshots}" if screenshots else ""))
+    return 1 if problems else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m boligmonitor.site")
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -102,7 +119,13 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("list", help="list the report pages")
     o = sub.add_parser("check-offline", help="fail if a rendered page loads anything from the network")
     o.add_argument("site_dir")
+    b = sub.add_parser("check-browser", help="open every page in headless Chromium with the network blocked; "
+                       "fail on external requests, undrawn charts, elements wider than their container at 1280 px")
+    b.add_argument("site_dir", help="a rendered _site or the HTML export of the pages (.nbtest/html)")
+    b.add_argument("--screenshots", default=None, help="folder for full-page screenshots")
     args = p.parse_args(argv)
+    if args.cmd == "check-browser":
+        return _check_browser(Path(args.site_dir), Path(args.screenshots) if args.screenshots else None)
     if args.cmd == "check-offline":
         problems, harmless = check_offline(Path(args.site_dir))
         for h in harmless:

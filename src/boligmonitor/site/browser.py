@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import base64
 import os
-import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path

@@ -35,8 +35,10 @@ def area_scale(area_ids: list[str] | None = None) -> alt.Scale:
 
 
 def themed(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+    # labelLimit=0: legend labels are never cut ("Hermann Stillingsvej-området" in full); two columns
+    # keep the longest names side by side within a phone-sized chart.
     return chart.configure(font=FONT).configure_axis(labelFontSize=12, titleFontSize=12).configure_legend(
-        labelFontSize=12, titleFontSize=12, orient="bottom", columns=3
+        labelFontSize=12, titleFontSize=12, orient="bottom", columns=2, labelLimit=0
     ).configure_view(stroke=None)
 
 

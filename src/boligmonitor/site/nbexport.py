@@ -20,13 +20,14 @@ from pathlib import Path
 
 import nbformat
 
-#: Width of the body column of Quarto 1.7's ``page-layout: article`` (the default) at 1280 px, with a
-#: table of contents on the left: the width a table or chart must fit in.
-CONTENT_COLUMN_PX = 850
+#: Width of the body column of Quarto 1.7's ``page-layout: article`` (its documented default grid:
+#: ``body-width: 800px``): the width a table or chart must fit in on the site at 1280 px.
+CONTENT_COLUMN_PX = 800
 
 EXPORT_CSS = f"""
+html {{ font-size: 17px; }}
 body {{ margin: 0; font-family: system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; }}
-main.bm-content {{ max-width: {CONTENT_COLUMN_PX}px; margin: 0 auto; padding: 0 16px; box-sizing: border-box; }}
+main.bm-content {{ max-width: {CONTENT_COLUMN_PX}px; margin: 0 auto; padding: 0 16px; box-sizing: content-box; }}
 .jp-Notebook {{ padding: 0 !important; }}
 .jp-Cell, .jp-OutputArea-output {{ padding: 0 !important; margin: 0 !important; }}
 .jp-OutputPrompt, .jp-InputPrompt {{ display: none !important; }}
@@ -82,8 +83,8 @@ def export_html(nb: nbformat.NotebookNode, target: Path) -> Path:
 
     target.parent.mkdir(parents=True, exist_ok=True)
     nb = nbformat.from_dict(nb)
-    # The first cell is the chdir cell added by pages_to_notebooks: no reader sees it.
     nbformat.write(nb, target.with_suffix(".ipynb"))
+    nb = front_matter_as_title(nb)
     exporter = HTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True,
                             exclude_output_prompt=True)
     body, _ = exporter.from_notebook_node(nb)
@@ -94,6 +95,29 @@ def export_html(nb: nbformat.NotebookNode, target: Path) -> Path:
     body = offline_html(body, css)
     target.write_text(body, encoding="utf-8")
     return target
+
+
+def front_matter_as_title(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """The page's YAML header (first markdown cell) as Quarto shows it: the title as a heading and
+    the subtitle/description under it (nbconvert would print the YAML as text)."""
+    import copy
+
+    import yaml
+
+    nb = copy.deepcopy(nb)
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "markdown":
+            continue
+        src = cell.source.strip()
+        if src.startswith("---"):
+            head, _, rest = src[3:].partition("\n---")
+            meta = yaml.safe_load(head) or {}
+            lines = [f"# {meta.get('title', '')}"]
+            if meta.get("subtitle") or meta.get("description"):
+                lines.append(f"*{meta.get('subtitle') or meta.get('description')}*")
+            cell.source = "\n\n".join(lines) + ("\n\n" + rest.strip() if rest.strip() else "")
+        break
+    return nb
 
 
 def offline_html(html: str, css: str) -> str:

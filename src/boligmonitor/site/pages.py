@@ -20,6 +20,43 @@ def _svg(chart, alt_text: str) -> SVG:
     return SVG(charts.to_svg(chart, alt_text))
 
 
+def front_page(list_year: int | None = None) -> list:
+    """The front page at a glance: this year's status per area (with years on each list), each
+    criterion's margin in persons as small bars, a map of the areas, the residents over time and the
+    links to everything else. ``list_year`` defaults to the newest list year in the data."""
+    cls = published.load("klassifikation")
+    crit = published.load("kriterier")
+    pop = published.load("befolkning")
+    year = list_year or report.latest_list_year(cls)
+    out: list = [Markdown(report.data_banner())]
+    out.append(Markdown(f"## Status på listen {year}\n\n{report.status_summary(cls, year)}"))
+    out.append(Markdown(report.status_table(cls, year)))
+    out.append(Markdown(
+        "## Hvor tæt er områderne på grænserne?\n\nFor hvert kriterium: hvor mange personer området er fra "
+        "grænsen. Mørke søjler til højre: kriteriet er opfyldt, og så mange personer skal ud af gruppen, før det "
+        "ikke længere er. Lyse søjler til venstre: kriteriet er ikke opfyldt, og så mange skal ind i gruppen, før "
+        "det er. For indkomst tælles i årsindkomster på regionens gennemsnit. Et område kommer på listen, når "
+        f"to af de fire kriterier er opfyldt (og det har mindst 1.000 beboere). Tallene står i [Årsrapport {year}]"
+        f"(reports/{year}/index.py#kriterierne)."))
+    out.append(_svg(report.margin_chart(crit, year),
+                    f"Søjlediagram: afstanden til grænsen i personer for hvert område og kriterium i {year}; "
+                    "til højre opfyldt, til venstre ikke opfyldt."))
+    gaps = report.margin_gaps_note(crit, year)
+    if gaps:
+        out.append(Markdown(gaps))
+    from boligmonitor.geo import maps  # area outlines only: no person data
+
+    out.append(Markdown("## Områderne"))
+    out.append(_svg(maps.area_map(labels=True, addresses=False, width=600, height=380),
+                    "Kort over de fem boligområder og Sjællandsgadekvarteret med distriktsskolerne og en "
+                    "målestok. Geometrien er illustrativ."))
+    out.append(Markdown("## Beboere pr. 1. januar\n\nEt område kan kun komme på listerne, hvis det har "
+                        "mindst 1.000 beboere (stiplet linje). Tallene for hvert år står på områdesiderne."))
+    out.append(_svg(report.residents_chart(pop),
+                    "Linjediagram: beboere pr. 1. januar i hvert område og år med grænsen på 1.000 beboere."))
+    return out
+
+
 def annual_report(year: int) -> list:
     cls = published.load("klassifikation")
     crit = published.load("kriterier")
@@ -39,6 +76,12 @@ def annual_report(year: int) -> list:
         "mange personer der skal skifte status (eller flytte), før det skifter. Beskæftigelse og kriminalitet er "
         "gennemsnit af de to foregående kalenderår; uddannelse og herkomst gælder 1. januar; indkomst året før."))
     out.append(Markdown(report.criteria_table(crit, year, "udsat" if year >= 2018 else "ghetto")))
+    if year >= 2018:
+        out.append(_svg(report.margin_chart(crit, year),
+                        f"Søjlediagram: afstanden til grænsen i personer for hvert område og kriterium i {year}."))
+        gaps = report.margin_gaps_note(crit, year)
+        if gaps:
+            out.append(Markdown(gaps))
     years = [y for y in report.list_years(cls) if y <= year]
     for criterion in ("employment", "education"):
         out.append(_svg(report.criteria_chart(crit, criterion, "udsat", years=years),
@@ -57,6 +100,9 @@ def annual_report(year: int) -> list:
         f"## Uden for arbejdsmarkedet i {data_year}\n\nFuldtidspersoner 18-64 år efter helhedsplanens "
         "kategorier A-E (sådan som tabellerne i delaftalen om beskæftigelse er opgjort)."))
     out.append(Markdown(report.employment_table(emp, data_year, [*BIG_THREE, PLAN_TOTAL_ID, KOMMUNE_ID])))
+    note = report.fulltime_note(emp, published.load("indikatorer"), data_year)
+    if note:
+        out.append(Markdown(note))
 
     out += indicator_section(year)
 
@@ -128,4 +174,4 @@ def area_page(area_id: str) -> list:
     return out
 
 
-__all__ = ["annual_report", "area_page", "indicator_section", "AREA_IDS", "PLAN_AREA_IDS", "display_name"]
+__all__ = ["front_page", "annual_report", "area_page", "indicator_section", "AREA_IDS", "PLAN_AREA_IDS", "display_name"]

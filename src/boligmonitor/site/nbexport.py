@@ -105,7 +105,7 @@ def front_matter_as_title(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     import yaml
 
     nb = copy.deepcopy(nb)
-    for i, cell in enumerate(nb.cells):
+    for cell in nb.cells:
         if cell.cell_type != "markdown":
             continue
         src = cell.source.strip()

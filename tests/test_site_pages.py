@@ -78,3 +78,52 @@ def test_both_full_time_figures_are_named_with_their_difference():
     assert "1.411,8" in note and "1.409,2" in note and "forskel 2,6" in note
     assert "hverdage" in note and "kalenderdage" in note
     assert report.fulltime_note(emp, ind.with_columns(pl.lit(None, pl.Float64).alias("value")), 2024) == ""
+
+
+def test_a_hidden_value_is_a_gap_in_the_line_never_zero():
+    import re
+
+    from boligmonitor.site import charts
+
+    df = pl.DataFrame({"area_id": ["vangdalen"] * 4, "year": [2020, 2021, 2022, 2023],
+                       "residents": [900.0, None, 910.0, 920.0]})
+    svg = charts.to_svg(charts.line_by_area(df, x="year", y="residents", y_title="Beboere"))
+    path = re.search(r'class="mark-line role-mark[^"]*"[^>]*>\s*<path[^>]*\bd="([^"]+)"', svg).group(1)
+    assert path.count("M") == 2  # two pieces: the line stops at the hidden year and starts again
+
+
+def test_indicator_baselines_are_read_where_the_plan_names_the_area():
+    row = {"baseline_area": "helhedsplan", "baseline_area_value": "91,4 % (4520 personer)",
+           "baseline_kommune_value": "70,7 % (54.884 personer)", "baseline_year": "2019"}
+    assert report.baseline_points(row) == {"helhedsplan": 91.4, "randers_kommune": 70.7}
+    per_area = {"baseline_area": "gl_jennumparken / glarbjergvej / hermann_stillingsvej",
+                "baseline_area_value": "329 / 331 / 296 (i alt 956)", "baseline_kommune_value": "85 % (landsnorm)",
+                "baseline_year": "2020 (1. halvår 2019/20)"}
+    assert report.baseline_points(per_area) == {"gl_jennumparken": 329.0, "glarbjergvej": 331.0,
+                                                "hermann_stillingsvej": 296.0}
+    assert report.baseline_year(per_area) == 2020
+
+
+def test_every_published_scenario_is_shown_the_users_too():
+    sc = pl.DataFrame({"scenario_id": ["mit_eget", "plan_targets", "uaendret", "aa_andet"]})
+    assert report.scenario_ids(sc) == ["uaendret", "plan_targets", "aa_andet", "mit_eget"]
+
+
+def test_scenario_distance_in_points_and_persons():
+    crit = pl.DataFrame({"area_id": ["vangdalen"] * 2, "list_year": [2025, 2025], "threshold_set": ["udsat"] * 2,
+                         "criterion": ["education", "crime"], "threshold": [60.0, 2.4], "comparator": [">", ">="],
+                         "reference": [None, 0.8], "margin_points": [-0.5, -1.1], "margin_persons": [3, 10]})
+    sc = pl.DataFrame({"scenario_id": ["mit"] * 2, "area_id": ["vangdalen"] * 2, "list_year": [2025, 2026],
+                       "projected": [False, True], "pct_outside_labour": [42.7, 42.0], "pct_convicted": [1.3, 1.3],
+                       "national_pct_convicted": [0.8, 0.9], "pct_basic_education": [59.5, 59.0],
+                       "pct_income_of_region": [71.0, 71.0], "crit_employment": [True, True],
+                       "crit_crime": [False, False], "crit_education": [False, False], "crit_income": [False, False],
+                       "n_criteria": [1, 1], "udsat": [False, False]})
+    f = report.scenario_frame(sc, crit, "mit")
+    edu = f.filter((pl.col("criterion") == "education") & (pl.col("list_year") == 2026)).row(0, named=True)
+    assert abs(edu["points"] + 1.0) < 1e-9 and abs(edu["persons"] - 6.0) < 1e-9  # 3 persons per 0.5 pp
+    crime = f.filter((pl.col("criterion") == "crime") & (pl.col("list_year") == 2026)).row(0, named=True)
+    assert abs(crime["threshold"] - 2.7) < 1e-9  # 3 x the scenario's own national share
+    table = report.scenario_closest_table(f)
+    assert "Kun grundskole (ikke opfyldt)" in table and "1,0 pct.-point" in table and "ca. 6 pers." in table
+    assert "| Vangdalen | 1 | 1 |" in report.scenario_status_table(f)

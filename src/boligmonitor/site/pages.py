@@ -116,13 +116,9 @@ def annual_report(year: int) -> list:
             "skifte status, før kriteriet skifter."))
         out.append(Markdown(report.forecast_table(fc)))
         out.append(Markdown(report.forecast_criteria_table(fcc)))
-        sc = published.load("scenarier")
-        title = sc.filter(pl.col("scenario_id") == "plan_targets")["scenario_title"]
         out.append(Markdown(
-            f"## Helhedsplanens mål som scenarie\n\n*{title[0] if len(title) else 'Helhedsplanens mål'}*: "
-            "helhedsplanens mål for beskæftigelse og uddannelse fremskrevet år for år til en klassifikation "
-            "(se *Metode* for forudsætningerne)."))
-        out.append(Markdown(report.scenario_table(sc, "plan_targets", BIG_THREE)))
+            "Scenarierne – helhedsplanens mål, uændret udvikling og egne scenarier – står på siden "
+            "[Tæt på grænsen](../taet_paa_graensen.py), i procent og i personer."))
     return out
 
 
@@ -136,6 +132,11 @@ def indicator_section(year: int) -> list:
         Markdown(f"## Helhedsplanens indikatorer ({data_year})\n\nHelhedsplanens mål og indikatorer for de fem "
                  "områder sammenlignet med Randers Kommune og med helhedsplanens baseline."),
         Markdown(report.indicator_table(ind, data_year)),
+        Markdown(f"Hver indikator år for år til {data_year}: alle fem områder og (for andele og gennemsnit) "
+                 "Randers Kommune; ◇ er helhedsplanens baseline. Skjulte tal (`..`) står som et hul i linjen."),
+        _svg(report.indicator_chart(ind, published.load("indikatorkatalog"), until=data_year),
+             f"Små linjediagrammer: hver af helhedsplanens indikatorer år for år til {data_year} for alle fem "
+             "områder og Randers Kommune med helhedsplanens baseline. Tallene står i tabellen ovenfor."),
     ]
 
 
@@ -171,7 +172,54 @@ def area_page(area_id: str) -> list:
                         "listeår med grænsen. Tallene står i tabellen ovenfor."))
     ind = published.load("indikatorer")
     out.append(Markdown("## Helhedsplanens indikatorer\n\n" + report.area_indicator_table(ind, area_id)))
+    out.append(Markdown(f"Hver indikator år for år: {a.name} og (for andele og gennemsnit) Randers Kommune; ◇ er "
+                        "helhedsplanens baseline, hvor planen opgør den for området. Skjulte tal (`..`) står som "
+                        "et hul i linjen."))
+    out.append(_svg(report.indicator_chart(ind, published.load("indikatorkatalog"), area_id=area_id),
+                    f"Små linjediagrammer: hver af helhedsplanens indikatorer år for år for {a.name} og Randers "
+                    "Kommune med helhedsplanens baseline. Tallene står i tabellen ovenfor."))
     return out
 
 
-__all__ = ["front_page", "annual_report", "area_page", "indicator_section", "AREA_IDS", "PLAN_AREA_IDS", "display_name"]
+def near_threshold_page() -> list:
+    """'Tæt på grænsen': the forecast for the next list and every published scenario (the plan's targets,
+    the status quo, the shipped example and the user's ``scenarios/*.yml``), each with the areas' status by
+    year, the criterion closest to its threshold in percentage points and persons, and the criteria over the
+    years against the threshold."""
+    cls = published.load("klassifikation")
+    crit = published.load("kriterier")
+    fc = published.load("prognose")
+    fcc = published.load("prognose_kriterier")
+    sc = published.load("scenarier")
+    latest = report.latest_list_year(cls)
+    out: list = [Markdown(report.data_banner())]
+    nxt = int(fc["list_year"].max())
+    out.append(Markdown(
+        f"## Prognose for listen {nxt}\n\nDet ene år af toårsgennemsnittene er allerede kendt. Prognosen "
+        "fremskriver det åbne år uændret og viser, hvor mange personer der i det åbne år skal skifte status, "
+        f"før kriteriet skifter. Grundlaget er listen {latest}."))
+    out.append(Markdown(report.forecast_table(fc)))
+    out.append(Markdown(report.forecast_criteria_table(fcc)))
+    ids = report.scenario_ids(sc)
+    titles = dict(zip(sc["scenario_id"], sc["scenario_title"], strict=False))
+    out.append(Markdown(
+        f"## Scenarier\n\n{len(ids)} scenarier er beregnet: " + "; ".join(f"*{titles[i]}*" for i in ids) +
+        ". Hvert scenarie fremskriver områdernes tal år for år og klassificerer dem efter de gældende regler. "
+        "Egne scenarier lægges som YAML-filer i mappen `scenarios/` og kommer med her efter næste kørsel "
+        "(se *Metode*, afsnit 5). Afstanden i personer er omregnet fra procentpoint med områdets marginer i "
+        f"listeåret {latest} (derfor *ca.*); for indkomst i årsindkomster på regionens gennemsnit."))
+    for sid in ids:
+        frame = report.scenario_frame(sc, crit, sid)
+        if frame.height == 0:
+            continue
+        out.append(Markdown(f"### {titles[sid]}\n\nKriterier opfyldt pr. listeår (**udsat** = på listen over "
+                            "udsatte boligområder). Det første år er beregnet, de følgende fremskrevet."))
+        out.append(Markdown(report.scenario_status_table(frame)))
+        out.append(Markdown(report.scenario_closest_table(frame)))
+        out.append(_svg(report.scenario_chart(frame, titles[sid]),
+                        f"Linjediagrammer: de fire kriterier pr. område og listeår i scenariet {titles[sid]}, "
+                        "med grænsen stiplet."))
+    return out
+
+
+__all__ = ["near_threshold_page", "front_page", "annual_report", "area_page", "indicator_section", "AREA_IDS", "PLAN_AREA_IDS", "display_name"]

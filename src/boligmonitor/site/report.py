@@ -346,7 +346,7 @@ def criteria_chart(criteria: pl.DataFrame, criterion: str, threshold_set: str = 
     from boligmonitor.site import charts
 
     c = criteria.filter((pl.col("criterion") == criterion) & (pl.col("threshold_set") == threshold_set)
-                        & pl.col("area_id").is_in([*area_ids, KOMMUNE_ID]) & pl.col("value").is_not_null())
+                        & pl.col("area_id").is_in([*area_ids, KOMMUNE_ID]))
     if years:
         c = c.filter(pl.col("list_year").is_in(list(years)))
     # The threshold in force each list year (the crime threshold moves with the national share).
@@ -642,3 +642,259 @@ def area_criteria_table(crit: pl.DataFrame, area_id: str) -> str:
     cols = {"år": "Listeår", **{k: CRITERION_SHORT_DA[k] for k in CRITERIA_ORDER if k in df.columns}}
     return md_table(df, cols, align={k: "r" for k in cols if k != "år"}) + \
         "\n\n✔ = kriteriet er opfyldt efter grænserne for udsatte boligområder."
+
+
+# --- Scenarios and the forecast: "Tæt på grænsen" --------------------------------------------------------
+
+#: Scenario columns of ``published/scenarier.csv`` per criterion: (value in percent, met flag).
+SCENARIO_VALUE = {"employment": ("pct_outside_labour", "crit_employment"),
+                  "crime": ("pct_convicted", "crit_crime"),
+                  "education": ("pct_basic_education", "crit_education"),
+                  "income": ("pct_income_of_region", "crit_income")}
+#: Shown first; every other scenario (the user's scenarios/*.yml) follows in id order.
+SCENARIO_ORDER = ("uaendret", "plan_targets")
+
+
+def scenario_ids(sc: pl.DataFrame) -> list[str]:
+    """Every scenario in the published table: the status quo, the plan's targets, then the rest (the
+    shipped example and the user's own) by id. Nothing is hard-coded beyond the order of the first two."""
+    ids = sorted(set(sc["scenario_id"].to_list()))
+    return [i for i in SCENARIO_ORDER if i in ids] + [i for i in ids if i not in SCENARIO_ORDER]
+
+
+def persons_per_point(criteria: pl.DataFrame, year: int, threshold_set: str = "udsat") -> dict:
+    """Persons per percentage point for each (area, criterion) in a list year, from the published margins
+    (``margin_persons / |margin_points|``): converts a scenario's distance in points to persons with the
+    same margin rules. Missing (suppressed or zero distance) -> absent."""
+    c = criteria.filter((pl.col("list_year") == year) & (pl.col("threshold_set") == threshold_set))
+    out = {}
+    for r in c.iter_rows(named=True):
+        mp, pts = r.get("margin_persons"), r.get("margin_points")
+        if mp is not None and pts not in (None, 0) and abs(pts) > 1e-9:
+            out[(r["area_id"], r["criterion"])] = mp / abs(pts)
+    return out
+
+
+def scenario_thresholds(criteria: pl.DataFrame, year: int, threshold_set: str = "udsat") -> dict:
+    """The threshold of each criterion in a list year (``criterion -> (comparator, threshold, multiple)``);
+    for crime the multiple of the national share (threshold / national share), so a scenario's own
+    national share gives its threshold."""
+    c = criteria.filter((pl.col("list_year") == year) & (pl.col("threshold_set") == threshold_set)
+                        & pl.col("threshold").is_not_null())
+    out = {}
+    for crit, part in c.group_by("criterion"):
+        r = part.row(0, named=True)
+        mult = (r["threshold"] / r["reference"]) if crit[0] == "crime" and r.get("reference") else None
+        out[crit[0]] = (r["comparator"], r["threshold"], mult)
+    return out
+
+
+def scenario_frame(sc: pl.DataFrame, criteria: pl.DataFrame, scenario_id: str,
+                   area_ids: Sequence[str] = AREA_IDS) -> pl.DataFrame:
+    """One scenario, long: ``area_id, område, list_year (int), projected (bool), criterion, kriterium,
+    value (pct), threshold (pct), met (bool), points (value - threshold, pp), persons (approx. persons from
+    the threshold, from :func:`persons_per_point` of the scenario's first year), n_criteria, udsat``."""
+    s = sc.filter((pl.col("scenario_id") == scenario_id) & pl.col("area_id").is_in(list(area_ids)))
+    if s.height == 0:
+        return pl.DataFrame()
+    base_year = int(s["list_year"].min())
+    ppp = persons_per_point(criteria, base_year)
+    thr = scenario_thresholds(criteria, base_year)
+    rows = []
+    for r in s.iter_rows(named=True):
+        for crit, (vcol, mcol) in SCENARIO_VALUE.items():
+            comp, t, mult = thr.get(crit, (None, None, None))
+            if crit == "crime" and mult and r.get("national_pct_convicted") is not None:
+                t = mult * r["national_pct_convicted"]
+            v = r.get(vcol)
+            pts = None if v is None or t is None else v - t
+            per = ppp.get((r["area_id"], crit))
+            rows.append({"area_id": r["area_id"], "område": display_name(r["area_id"]),
+                         "list_year": int(r["list_year"]), "projected": bool(_truthy(r["projected"])),
+                         "criterion": crit, "kriterium": CRITERION_SHORT_DA[crit], "value": v, "threshold": t,
+                         "comparator": comp, "met": _truthy(r.get(mcol)), "points": pts,
+                         "persons": None if pts is None or per is None else abs(pts) * per,
+                         "n_criteria": r.get("n_criteria"), "udsat": _truthy(r.get("udsat"))})
+    return pl.DataFrame(rows, infer_schema_length=None)
+
+
+def scenario_status_table(frame: pl.DataFrame) -> str:
+    """Areas (rows) by list year (columns): criteria met and whether udsat ('2 · udsat', '1', '..')."""
+    if frame.height == 0:
+        return "Ingen beregning."
+    f = frame.select("område", "area_id", "list_year", "n_criteria", "udsat", "projected").unique(
+        ["area_id", "list_year"])
+    years = sorted(f["list_year"].unique().to_list())
+    rows = []
+    for a in [x for x in AREA_IDS if x in set(f["area_id"].to_list())]:
+        row = {"område": display_name(a)}
+        for y in years:
+            r = f.filter((pl.col("area_id") == a) & (pl.col("list_year") == y))
+            if not r.height or r["n_criteria"][0] is None:
+                row[str(y)] = SUPPRESSED
+                continue
+            n = int(r["n_criteria"][0])
+            row[str(y)] = f"{n} · **udsat**" if _truthy(r["udsat"][0]) else str(n)
+        rows.append(row)
+    first = years[0]
+    cols = {"område": "Område", **{str(y): (f"{y} (beregnet)" if y == first else str(y)) for y in years}}
+    return md_table(pl.DataFrame(rows), cols, align={str(y): "r" for y in years})
+
+
+def scenario_closest_table(frame: pl.DataFrame) -> str:
+    """For each area in the scenario's last year: the criterion closest to its threshold, in percentage
+    points and in persons (approx.), and on which side."""
+    if frame.height == 0:
+        return ""
+    last = frame.filter(pl.col("list_year") == frame["list_year"].max())
+    rows = []
+    for a in [x for x in AREA_IDS if x in set(last["area_id"].to_list())]:
+        part = last.filter((pl.col("area_id") == a) & pl.col("points").is_not_null())
+        if not part.height:
+            rows.append({"område": display_name(a), "kriterium": SUPPRESSED, "værdi": SUPPRESSED,
+                         "afstand": SUPPRESSED})
+            continue
+        r = part.with_columns(pl.col("points").abs().alias("_d")).sort("_d").row(0, named=True)
+        side = "opfyldt" if r["met"] else "ikke opfyldt"
+        persons = f"ca. {fmt_int(r['persons'])} " + ("indk." if r["criterion"] == "income" else "pers.") \
+            if r["persons"] is not None else SUPPRESSED
+        rows.append({"område": display_name(a), "kriterium": f"{r['kriterium']} ({side})",
+                     "værdi": f"{fmt_criterion_value(r['criterion'], r['value'])} <small>({fmt_threshold(r['criterion'], r['comparator'] or '', r['threshold'])})</small>",
+                     "afstand": f"{fmt_num(abs(r['points']), 1)} pct.-point<br><small>{persons}</small>"})
+    year = int(last["list_year"][0])
+    return md_table(pl.DataFrame(rows), {"område": "Område", "kriterium": f"Nærmest grænsen {year}",
+                                         "værdi": "Værdi (grænse)", "afstand": "Afstand"},
+                    align={"værdi": "r", "afstand": "r"})
+
+
+def scenario_chart(frame: pl.DataFrame, title: str):
+    """Small multiples: each criterion (2 x 2) over the scenario's list years, one line per area, the
+    threshold dashed; the first year is computed, the rest projected. Hidden values leave a gap."""
+    import altair as alt
+
+    from boligmonitor.site import charts
+
+    f = frame
+    ids = [i for i in charts.AREA_COLOURS if i in set(f["area_id"].to_list())]
+    order = [CRITERION_SHORT_DA[k] for k in SCENARIO_VALUE]
+    base = alt.Chart().encode(x=alt.X("list_year:O", title=None, axis=alt.Axis(labelAngle=0)))
+    lines = base.mark_line(point=True, invalid="break-paths-show-domains").encode(
+        y=alt.Y("value:Q", title="%", axis=alt.Axis(format=".1~f"), scale=alt.Scale(zero=False)),
+        color=alt.Color("område:N", scale=charts.area_scale(ids), title="Område"),
+        tooltip=["område:N", "list_year:O", alt.Tooltip("value:Q", format=".1f")])
+    rule = base.mark_line(strokeDash=[6, 4], color="#333").encode(y="mean(threshold):Q")
+    return alt.layer(lines, rule, data=f.to_pandas()).properties(width=300, height=150).facet(
+        facet=alt.Facet("kriterium:N", sort=order, title=None), columns=2,
+    ).resolve_scale(y="independent").properties(
+        title=alt.TitleParams(title, subtitle="Stiplet linje: grænsen for udsatte boligområder", anchor="start"))
+
+
+# --- Indicators as small charts ----------------------------------------------------------------------------
+
+_NUM = r"(\d{1,3}(?:\.\d{3})+|\d+)(?:,(\d+))?"
+
+
+def _danish_number(text: str) -> float | None:
+    import re
+
+    m = re.search(_NUM, text)
+    if not m:
+        return None
+    return float(m.group(1).replace(".", "") + ("." + m.group(2) if m.group(2) else ""))
+
+
+def baseline_points(row: dict) -> dict[str, float]:
+    """The plan's baseline of an indicator (a row of ``published/indikatorkatalog.csv``) as numbers per
+    area id, where the plan's text says which number belongs to which area: one value for all five areas
+    (``baseline_area = helhedsplan``), one value per named area (``"329 / 331 / 296"`` for the areas in
+    ``baseline_area``), and the municipality's value. Norms, other
+    plans' averages and lists without area names are left out (they are not this series)."""
+    import re
+
+    out: dict[str, float] = {}
+    text, where = (row.get("baseline_area_value") or "").strip(), (row.get("baseline_area") or "").strip()
+    if text:
+        # ("i alt N" sums the named areas only, not the five: it is not the all-areas series)
+        if where == PLAN_TOTAL_ID and " / " not in text:
+            v = _danish_number(text)
+            if v is not None:
+                out[PLAN_TOTAL_ID] = v
+        elif " / " in where:
+            ids = [w.strip() for w in where.split("/")]
+            parts = [p for p in re.sub(r"\(.*?\)", "", text).split(" / ")]
+            if len(parts) == len(ids) and all(i in AREA_IDS for i in ids):
+                for i, p in zip(ids, parts):
+                    v = _danish_number(p)
+                    if v is not None:
+                        out[i] = v
+    k = (row.get("baseline_kommune_value") or "").strip()
+    if k and not re.search(r"landsnorm|helhedsplaner|Retskreds|Ingen", k, re.I):
+        v = _danish_number(k)
+        if v is not None:
+            out[KOMMUNE_ID] = v
+    return out
+
+
+def baseline_year(row: dict) -> int | None:
+    import re
+
+    m = re.search(r"(19|20)\d{2}", str(row.get("baseline_year") or ""))
+    return int(m.group(0)) if m else None
+
+
+def indicator_chart_frame(ind: pl.DataFrame, catalogue: pl.DataFrame, area_id: str = PLAN_TOTAL_ID,
+                          until: int | None = None) -> pl.DataFrame:
+    """Long frame for :func:`indicator_chart`: ``indikator, series, year, value, kind (value|baseline)`` for
+    every computed indicator: the area's yearly values, the municipality's (for shares, marks and rates:
+    counts are not comparable), and the plan's baselines where they belong to the series. Suppressed
+    values stay null (a gap in the line, never 0)."""
+    rows = []
+    for c in catalogue.filter(pl.col("computed") == "J").iter_rows(named=True):
+        label = f"{c['id']} {c['name_da']}"
+        label = label if len(label) <= 48 else label[:46].rstrip() + "…"
+        series = [(area_id, display_name(area_id))]
+        if c["unit"] not in ("count", "fte"):
+            series.append((KOMMUNE_ID, display_name(KOMMUNE_ID)))
+        sub = ind.filter(pl.col("indicator_id") == c["indicator_id"])
+        if until is not None:
+            sub = sub.filter(pl.col("year") <= until)
+        for sid, sname in series:
+            for r in sub.filter(pl.col("area_id") == sid).sort("year").iter_rows(named=True):
+                rows.append({"indikator": label, "series": sname, "year": int(r["year"]), "value": r["value"],
+                             "kind": "value"})
+        base, by = baseline_points(c), baseline_year(c)
+        for sid, sname in series:
+            if sid in base and by is not None:
+                rows.append({"indikator": label, "series": sname, "year": by, "value": base[sid],
+                             "kind": "baseline"})
+    return pl.DataFrame(rows, schema={"indikator": pl.Utf8, "series": pl.Utf8, "year": pl.Int64,
+                                      "value": pl.Float64, "kind": pl.Utf8})
+
+
+def indicator_chart(ind: pl.DataFrame, catalogue: pl.DataFrame, area_id: str = PLAN_TOTAL_ID,
+                    until: int | None = None):
+    """Small multiples, one per computed indicator: the area's values by year (line), the municipality's
+    (grey), and the plan's baseline (open diamond in the series' colour). Each panel has its own scale."""
+    import altair as alt
+
+    from boligmonitor.site import charts
+
+    f = indicator_chart_frame(ind, catalogue, area_id, until).to_pandas()
+    names = [display_name(area_id), display_name(KOMMUNE_ID)]
+    colour = alt.Color("series:N", title=None, scale=alt.Scale(
+        domain=names, range=[charts.AREA_COLOURS.get(area_id, "#4e79a7"), charts.AREA_COLOURS[KOMMUNE_ID]]))
+    x = alt.X("year:Q", title=None, axis=alt.Axis(format="d", tickMinStep=2, labelAngle=0))
+    # invalid="break-paths-show-domains": a suppressed (null) value breaks the line: a gap, never a 0 or a bridged line.
+    lines = alt.Chart().transform_filter("datum.kind == 'value'").mark_line(
+        point=alt.OverlayMarkDef(size=18), invalid="break-paths-show-domains").encode(
+        x=x, y=alt.Y("value:Q", title=None, scale=alt.Scale(zero=False), axis=alt.Axis(format=",.4~r", tickCount=4)),
+        color=colour, tooltip=["series:N", "year:Q", alt.Tooltip("value:Q", format=",.1f")])
+    base = alt.Chart().transform_filter("datum.kind == 'baseline'").mark_point(
+        shape="diamond", size=70, filled=False, strokeWidth=2).encode(
+        x=x, y="value:Q", color=colour, tooltip=["series:N", alt.Tooltip("year:Q", title="baseline"),
+                                                 alt.Tooltip("value:Q", format=",.1f")])
+    return alt.layer(lines, base, data=f).properties(width=190, height=95).facet(
+        facet=alt.Facet("indikator:N", title=None, header=alt.Header(labelFontSize=10, labelLimit=230),
+                        sort=list(dict.fromkeys(f["indikator"]))),
+        columns=3, spacing={"row": 14, "column": 30},
+    ).resolve_scale(y="independent", x="independent")

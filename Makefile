@@ -63,6 +63,7 @@ report: build ## build everything and render the report site to _site/ (needs Qu
 	    exit 1; \
 	  fi; \
 	fi; \
+	$(PY) -m boligmonitor.site downloads
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" QUARTO_PYTHON="$(CURDIR)/$(PY)" "$$Q" render
 	$(PY) -m boligmonitor.site check-offline _site
 	@$(MAKE) --no-print-directory chromium

@@ -123,7 +123,15 @@ def main(argv: list[str] | None = None) -> int:
                        "fail on external requests, undrawn charts, elements wider than their container at 1280 px")
     b.add_argument("site_dir", help="a rendered _site or the HTML export of the pages (.nbtest/html)")
     b.add_argument("--screenshots", default=None, help="folder for full-page screenshots")
+    sub.add_parser("downloads", help="write the Danish Excel variant and the data dictionary of every published "
+                   "table (data/processed/published/excel/)")
     args = p.parse_args(argv)
+    if args.cmd == "downloads":
+        from boligmonitor.site import downloads
+
+        written = downloads.write_excel_variants()
+        print(f"downloads: {len(written)} files in {written[0].parent}")
+        return 0
     if args.cmd == "check-browser":
         return _check_browser(Path(args.site_dir), Path(args.screenshots) if args.screenshots else None)
     if args.cmd == "check-offline":

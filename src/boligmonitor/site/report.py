@@ -106,20 +106,6 @@ def data_banner() -> str:
             "vises som `..` (diskretionering).\n:::")
 
 
-def downloads_markdown(prefix: str = "") -> str:
-    """A table of every published CSV with its title, description, size and a link."""
-    m = published.manifest()
-    rows = []
-    for name, t in m["tables"].items():
-        link = f"[{name}.csv]({prefix}data/processed/published/{name}.csv)"
-        rows.append({"fil": link, "titel": t["title"], "beskrivelse": t["description"], "rækker": t["rows"]})
-    rows.append({"fil": f"[undertrykkelser.csv]({prefix}data/processed/published/undertrykkelser.csv)",
-                 "titel": "Undertrykte celler", "beskrivelse": "Hver celle, diskretioneringen skjulte, og hvorfor.",
-                 "rækker": m.get("suppressed_cells", 0)})
-    df = pl.DataFrame(rows)
-    return md_table(df, {"fil": "Fil", "titel": "Indhold", "beskrivelse": "Beskrivelse", "rækker": "Rækker"})
-
-
 # --- Lists and criteria ------------------------------------------------------------------------------
 
 from boligmonitor.areas import AREA_IDS, KOMMUNE_ID, PLAN_AREA_IDS, PLAN_TOTAL_ID  # noqa: E402

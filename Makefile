@@ -33,6 +33,15 @@ $(STAMP): pyproject.toml
 	  git config filter.nbstripout.extrakeys "metadata.language_info"; fi
 	@touch $(STAMP)
 
+# Kernels started by Quarto and nbval run over TCP on this machine; ipykernel warns about that for every
+# page ("Kernel is running over TCP without encryption"). The kernels read this IPython profile
+# (IPYTHONDIR) and log errors only; the profile lives in the venv, outside the project.
+KERNEL_PROFILE := $(VENV)/ipython/profile_default/ipython_kernel_config.py
+$(KERNEL_PROFILE): $(STAMP)
+	@mkdir -p $(dir $@)
+	@printf '%s\n' '# Written by the Makefile: kernels for report pages log errors only (no TCP warning per page).' \
+	  'c.IPKernelApp.log_level = "ERROR"' 'c.HistoryManager.enabled = False' > $@
+
 install: $(STAMP) ## create .venv and install the package with its test tools
 
 data: $(STAMP) ## write the synthetic default into data/raw (if empty, or synthetic from an older generator; never over a real extract)
@@ -47,7 +56,7 @@ notebooks: build ## execute every notebook in notebooks/ in place, in order
 	  $(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.kernel_name=python3 "$$nb"; \
 	done
 
-report: build ## build everything and render the report site to _site/ (needs Quarto)
+report: build $(KERNEL_PROFILE) ## build everything and render the report site to _site/ (needs Quarto); YEAR=2025 renders that annual report only
 	@Q="$(QUARTO)"; \
 	if ! command -v "$$Q" >/dev/null 2>&1 && [ ! -x "$$Q" ]; then \
 	  echo "Quarto not found as '$$Q'; trying the 'site' extra (quarto-cli from PyPI) ..."; \
@@ -63,12 +72,15 @@ report: build ## build everything and render the report site to _site/ (needs Qu
 	    exit 1; \
 	  fi; \
 	fi; \
-	$(PY) -m boligmonitor.site downloads
-	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" QUARTO_PYTHON="$(CURDIR)/$(PY)" "$$Q" render
+	$(PY) -m boligmonitor.site downloads && \
+	$(PY) -m boligmonitor.site freeze-guard && \
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" QUARTO_PYTHON="$(CURDIR)/$(PY)" IPYTHONDIR="$(CURDIR)/$(VENV)/ipython" \
+	  "$$Q" render $(if $(YEAR),reports/$(YEAR)/index.py)
 	$(PY) -m boligmonitor.site check-offline _site
 	@$(MAKE) --no-print-directory chromium
 	@rm -rf _site-screenshots
 	BOLIGMONITOR_BROWSER_PAGES=_site BOLIGMONITOR_SCREENSHOTS=_site-screenshots \
+	  $(if $(YEAR),BOLIGMONITOR_BROWSER_ONLY=reports/$(YEAR)/index.html) \
 	  $(VENV)/bin/pytest -q -p no:cacheprovider tests/test_browser.py
 	@echo "The report site is in _site/ (open _site/index.html)."
 
@@ -85,9 +97,9 @@ chromium: ## Debian's Chromium for the browser test (installed with apt-get when
 unit: $(STAMP) chromium ## unit tests (pytest tests/)
 	$(VENV)/bin/pytest tests
 
-nbtest: build ## execute every notebook and every report page under nbval; the pages are exported to .nbtest/html
+nbtest: build $(KERNEL_PROFILE) ## execute every notebook and every report page under nbval; the pages are exported to .nbtest/html
 	@rm -rf $(NBTEST) && $(PY) -m boligmonitor.site pages-to-notebooks $(NBTEST)
-	$(VENV)/bin/pytest -p no:cacheprovider --nbval-lax --nbval-current-env \
+	IPYTHONDIR="$(CURDIR)/$(VENV)/ipython" $(VENV)/bin/pytest -p no:cacheprovider --nbval-lax --nbval-current-env \
 	  -p boligmonitor.site.nbexport --export-html $(NBTEST)/html --export-root $(NBTEST) notebooks $(NBTEST)
 
 browsertest: chromium ## open every exported page (make nbtest) in headless Chromium, network blocked; screenshots in .nbtest/screenshots

@@ -120,3 +120,22 @@ def test_report_page_in_the_browser(name, path, chrome):
     executed = path.with_suffix(".ipynb")
     if executed.exists():  # the export: every chart the notebook made is on the page and drawn
         assert len(results[0].charts) == browser.expected_charts(executed), results[0].charts
+
+
+def test_notebook_maps_need_no_network():
+    """Notebook 03's maps are SVG (vl-convert), not Vega loaded from a CDN: its outputs name no remote
+    script (issue 15). Runs the notebook as `make notebooks` does, on the built database."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    from boligmonitor import config
+
+    if not config.db_path().exists():
+        pytest.fail("build the data first (make build)")
+    nb = nbformat.read(config.project_root() / "notebooks" / "03-geografi.ipynb", as_version=4)
+    NotebookClient(nb, kernel_name="python3", resources={"metadata": {"path": str(config.project_root())}},
+                   timeout=600).execute()
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+    text = "\n".join(str(v) for o in outputs for v in o.get("data", {}).values())
+    assert "cdn.jsdelivr" not in text and "application/vnd.vegalite" not in text
+    assert sum("image/svg+xml" in o.get("data", {}) for o in outputs) >= 2

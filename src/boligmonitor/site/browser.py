@@ -236,21 +236,27 @@ def site_pages(site_dir: Path) -> list[tuple[str, Path]]:
     """The pages of a rendered site or an export: ``(relative name, path)`` for each report page.
 
     In a Quarto ``_site`` the pages are the rendered counterparts of :func:`project.pages`;
-    elsewhere (the nbconvert export) every ``.html`` file."""
+    elsewhere (the nbconvert export) every ``.html`` file. ``BOLIGMONITOR_BROWSER_ONLY`` (a relative
+    name such as ``reports/2025/index.html``) keeps that page only."""
     from boligmonitor.site import project
 
     site_dir = Path(site_dir)
     out = []
+    only = os.environ.get("BOLIGMONITOR_BROWSER_ONLY")
     if (site_dir / "site_libs").exists():
         for rel in project.pages():
+            if only and str(rel.with_suffix(".html")) != only:
+                continue
             p = site_dir / rel.with_suffix(".html")
             if not p.exists():
                 raise BoligmonitorError(f"{p}: page {rel} was not rendered")
             out.append((str(rel.with_suffix(".html")), p))
     else:
         out = [(str(p.relative_to(site_dir)), p) for p in sorted(site_dir.rglob("*.html"))]
+    if only:  # one page (make report YEAR=...)
+        out = [(n, p) for n, p in out if n == only]
     if not out:
-        raise BoligmonitorError(f"{site_dir}: no HTML pages")
+        raise BoligmonitorError(f"{site_dir}: no HTML pages" + (f" named {only}" if only else ""))
     return out
 
 

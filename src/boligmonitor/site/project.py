@@ -111,6 +111,43 @@ def _check_browser(site_dir: Path, screenshots: Path | None) -> int:
     return 1 if problems else 0
 
 
+FREEZE_STAMP = ".boligmonitor-data"
+
+
+def data_fingerprint(published_dir: Path | None = None) -> str:
+    """A hash of the published tables the pages read (name, size and content of every ``*.csv`` and the
+    manifest): what Quarto's ``freeze: auto`` cannot see, since it tracks only the pages' source."""
+    import hashlib
+
+    d = Path(published_dir or config.published_dir())
+    h = hashlib.sha256()
+    for p in sorted([*d.glob("*.csv"), d / "manifest.json"]):
+        if p.is_file():
+            h.update(p.name.encode() + b"\0" + p.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def freeze_guard(root: Path | None = None, published_dir: Path | None = None) -> bool:
+    """Clear Quarto's ``_freeze/`` when the published data changed since it was filled; returns True when
+    cleared. ``freeze: auto`` (``_quarto.yml``) re-executes a page only when its source changes; a new
+    extract or a rebuild with other data must re-execute every page, so the data's fingerprint is kept
+    in ``_freeze/.boligmonitor-data`` and a mismatch empties the folder (Quarto's documented advice:
+    re-render fully when things outside the source change). Only ``_freeze/`` is touched."""
+    import shutil
+
+    root = Path(root or config.project_root())
+    freeze = root / "_freeze"
+    stamp = freeze / FREEZE_STAMP
+    now = data_fingerprint(published_dir)
+    cleared = False
+    if freeze.exists() and (not stamp.exists() or stamp.read_text(encoding="utf-8").strip() != now):
+        shutil.rmtree(freeze)
+        cleared = True
+    freeze.mkdir(exist_ok=True)
+    stamp.write_text(now + "\n", encoding="utf-8")
+    return cleared
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m boligmonitor.site")
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -125,7 +162,14 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--screenshots", default=None, help="folder for full-page screenshots")
     sub.add_parser("downloads", help="write the Danish Excel variant and the data dictionary of every published "
                    "table (data/processed/published/excel/)")
+    sub.add_parser("freeze-guard", help="empty _freeze/ when the published data changed (freeze: auto sees "
+                   "only the pages' source)")
     args = p.parse_args(argv)
+    if args.cmd == "freeze-guard":
+        cleared = freeze_guard()
+        print("freeze: the data changed, every page is executed again" if cleared
+              else "freeze: data unchanged, Quarto re-executes only pages whose source changed")
+        return 0
     if args.cmd == "downloads":
         from boligmonitor.site import downloads
 

@@ -17,7 +17,8 @@ Markdown(docs.doc_section(DOC, ""))
 # ## 1. Reglerne efter lovversion
 
 # %%
-Markdown(texts.legal_lists(docs.doc_section(DOC, "1. Reglerne efter lovversion")))
+Markdown(texts.transpose_tables(texts.legal_lists(docs.doc_section(DOC, "1. Reglerne efter lovversion")),
+                                "Kategori"))
 
 # %% [markdown]
 # ## 2. Fra registre til kriterier

@@ -81,3 +81,21 @@ def test_baselines_have_thousands_separators():
     assert report.fmt_baseline("329 / 331 / 296 (i alt 956)") == "329 / 331 / 296 (i alt 956)"
     assert report.fmt_baseline("2019: 1234 personer") == "2019: 1.234 personer"
     assert report.fmt_baseline(None) == ""
+
+
+def test_wide_doc_tables_are_turned_on_their_side():
+    md = "Tekst\n\n| Kategori | Beboere | Kriterier |\n|---|---|---|\n| udsat | ≥ 1.000 | ≥ 2 |\n| forebyggelse | ≥ 1.000 | |\n\nMere"
+    out = texts.transpose_tables(md, "Kategori").splitlines()
+    assert out[2] == "| Kategori | udsat | forebyggelse |"
+    assert out[4] == "| **Beboere** | ≥ 1.000 | ≥ 1.000 |" and out[5] == "| **Kriterier** | ≥ 2 |  |"
+    assert out[0] == "Tekst" and out[-1] == "Mere"
+    assert texts.transpose_tables(md, "Andet") == md
+
+
+def test_the_data_catalogue_tables_have_three_columns():
+    from boligmonitor.dictionary import dictionary_markdown
+
+    md = texts.compact_dictionary(dictionary_markdown())
+    heads = [ln for ln in md.splitlines() if ln.startswith("| Kolonne")]
+    assert heads and all(h == "| Kolonne | Koder / interval | Betydning |" for h in heads)
+    assert "Kolonne (rå)" not in md and "`PNR`<br><small>`person_id`" in md

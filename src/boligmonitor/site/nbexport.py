@@ -8,8 +8,9 @@ Quarto's ``echo: false``) under ``--export-html DIR``, for the notebooks below `
 it (``.nbtest/reports/2025/index.ipynb`` -> ``DIR/reports/2025/index.html``).
 
 The HTML is made for the offline test: no MathJax or require.js from a CDN (the pages have neither
-math nor widgets), and the site's stylesheet (``reports/styles.css``) plus the width of Quarto's
-content column (``CONTENT_COLUMN_PX``) inlined, so a table too wide for the site is too wide here.
+math nor widgets), and the site's stylesheet (``reports/styles.css``), the width of Quarto's content
+column (``CONTENT_COLUMN_PX``) and the site's type sizes (17 px text, tables at 0.875 rem, overriding
+JupyterLab's smaller ones) inlined, so a table too wide for the site is too wide here.
 
 Use: ``pytest --nbval-lax -p boligmonitor.site.nbexport --export-html .nbtest/html --export-root .nbtest .nbtest``.
 """
@@ -31,7 +32,13 @@ main.bm-content {{ max-width: {CONTENT_COLUMN_PX}px; margin: 0 auto; padding: 0 
 .jp-Notebook {{ padding: 0 !important; }}
 .jp-Cell, .jp-OutputArea-output {{ padding: 0 !important; margin: 0 !important; }}
 .jp-OutputPrompt, .jp-InputPrompt {{ display: none !important; }}
-.jp-RenderedHTMLCommon table {{ margin-left: 0; margin-right: 0; }}
+.jp-RenderedHTMLCommon table {{ margin-left: 0; margin-right: 0; font-size: 0.875rem; }}
+.jp-RenderedHTMLCommon td, .jp-RenderedHTMLCommon th {{ padding: 0.3rem 0.4rem; }}
+.jp-RenderedHTMLCommon p, .jp-RenderedHTMLCommon li {{ font-size: 1rem; line-height: 1.5; }}
+@media (max-width: 575.98px) {{
+  .jp-RenderedHTMLCommon table {{ font-size: 0.78rem; }}
+  .jp-RenderedHTMLCommon td, .jp-RenderedHTMLCommon th {{ padding: 0.2rem 0.25rem; }}
+}}
 .jp-RenderedHTMLCommon {{ padding-right: 0 !important; }}
 """
 

@@ -214,3 +214,61 @@ def legal_lists(markdown: str) -> str:
             out.append(">" if line.startswith(">") else "")
         out.append(line)
     return "\n".join(out) + ("\n" if markdown.endswith("\n") else "")
+
+
+# --- Wide tables from the docs, made to fit --------------------------------------------------------------
+
+def _cells(line: str) -> list[str]:
+    return [c.strip() for c in line.strip().strip("|").split("|")]
+
+
+def _tables(lines: list[str]):
+    """(start, end) line ranges of the pipe tables in ``lines`` (header, separator, rows)."""
+    i = 0
+    while i < len(lines) - 1:
+        if lines[i].lstrip().startswith("|") and re.match(r"^\s*\|?\s*:?-{2,}", lines[i + 1]):
+            j = i + 2
+            while j < len(lines) and lines[j].lstrip().startswith("|"):
+                j += 1
+            yield i, j
+            i = j
+        else:
+            i += 1
+
+
+def transpose_tables(markdown: str, first_header: str) -> str:
+    """Every pipe table whose first header cell is ``first_header`` turned on its side: its rows become
+    columns (a table of 4 categories x 8 properties becomes 8 rows x 5 columns, which fits a column of
+    text and a phone). Other text is unchanged."""
+    lines = markdown.splitlines()
+    for start, end in reversed(list(_tables(lines))):
+        head = _cells(lines[start])
+        if head[0] != first_header:
+            continue
+        rows = [_cells(ln) for ln in lines[start + 2:end]]
+        width = len(head)
+        rows = [r + [""] * (width - len(r)) for r in rows]
+        new = ["| " + " | ".join([head[0], *[r[0] for r in rows]]) + " |",
+               "|" + "---|" * (len(rows) + 1)]
+        for k in range(1, width):
+            new.append("| " + " | ".join([f"**{head[k]}**", *[r[k] for r in rows]]) + " |")
+        lines[start:end] = new
+    return "\n".join(lines) + ("\n" if markdown.endswith("\n") else "")
+
+
+def compact_dictionary(markdown: str) -> str:
+    """The data catalogue's column tables (``| Kolonne (rå) | Navn i staging | Type | Påkrævet | Koder /
+    interval | Betydning |``) in three columns: the raw column with its staging name, type and whether it
+    is required under it; the codes; the meaning. Fits the body column at 1280 px."""
+    lines = markdown.splitlines()
+    for start, end in reversed(list(_tables(lines))):
+        head = _cells(lines[start])
+        if head[:2] != ["Kolonne (rå)", "Navn i staging"] or len(head) != 6:
+            continue
+        new = ["| Kolonne | Koder / interval | Betydning |", "|---|---|---|"]
+        for ln in lines[start + 2:end]:
+            raw, name, typ, req, codes, meaning = (_cells(ln) + [""] * 6)[:6]
+            req_da = "påkrævet" if req == "ja" else "valgfri"
+            new.append(f"| {raw}<br><small>{name} · {typ} · {req_da}</small> | {codes} | {meaning} |")
+        lines[start:end] = new
+    return "\n".join(lines) + ("\n" if markdown.endswith("\n") else "")

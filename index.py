@@ -24,6 +24,13 @@ from boligmonitor.site import pages, published, report
 for part in pages.front_page(list_year):
     display(part)
 
+# %%
+from IPython.display import display
+
+from boligmonitor.site import goal_sections
+
+display(*goal_sections.front_page_counts())
+
 # %% [markdown]
 # ## Årsrapporter og områder
 #

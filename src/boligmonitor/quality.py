@@ -14,6 +14,7 @@ from pathlib import Path
 
 import polars as pl
 
+from boligmonitor import buildrecord
 from boligmonitor.areas import display_name
 from boligmonitor.db import connect, frame
 from boligmonitor.site.report import fmt_int, md_table
@@ -46,6 +47,11 @@ def reconciles(loads: pl.DataFrame) -> bool:
 
 def check(db_path: Path) -> QualityReport:
     rep = QualityReport()
+    # The build history first: a failed last build, raw data changed since (boligmonitor.buildrecord).
+    b, w, i = buildrecord.findings(db_path)
+    rep.blocking += b
+    rep.warnings += w
+    rep.info += i
     if not Path(db_path).exists():
         rep.blocking.append(f"no database at {db_path}: run `boligmonitor build` first")
         return rep

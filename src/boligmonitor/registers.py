@@ -77,6 +77,25 @@ PNR = Column("PNR", "pnr", "pnr", "Personnummer (CPR), erstattes af et pseudonym
 
 # --- Code lists -------------------------------------------------------------------------------
 
+#: Plan indicators that no register holds (``computed`` = N in ``data/indicators.csv``; a test checks
+#: the two agree): the unit reports them in ``data/raw/reference/eksterne_indikatorer.csv``.
+EXTERNAL_INDICATORS = {
+    "S7": "Andel beboere, der føler sig grundlæggende trygge i boligområdet (VIVE)",
+    "S8": "Andel beboere, der deltager frivilligt i arbejde (VIVE)",
+}
+#: Areas and area groups an external value may be given for.
+EXTERNAL_AREAS = {
+    "gl_jennumparken": "Gl. Jennumparken",
+    "glarbjergvej": "Glarbjergvej-området",
+    "hermann_stillingsvej": "Hermann Stillingsvej-området",
+    "energivej": "Energivej-området",
+    "vangdalen": "Vangdalen",
+    "sjaellandsgade": "Sjællandsgadekvarteret",
+    "helhedsplan": "alle fem boligområder",
+    "randers_kommune": "Randers Kommune",
+    "alle_helhedsplaner": "alle boligsociale helhedsplaner (VIVE's sammenligning)",
+}
+
 SEX = {"1": "mand", "2": "kvinde"}
 ORIGIN = {"1": "personer af dansk oprindelse", "2": "indvandrere", "3": "efterkommere"}
 
@@ -473,6 +492,33 @@ REGISTERS: tuple[Register, ...] = (
             Column("ILLUSTRATIV", "illustrative", "bool", "J: værdien er ikke den officielle, men illustrativ", codes=YES_NO),
             Column("KILDE", "source_note", "str", "Kilde eller begrundelse", required=False),
         ),
+    ),
+    Register(
+        name="eksterne_indikatorer",
+        table="ext_indicators",
+        title="Helhedsplanens indikatorer uden for registrene (beboerundersøgelsen m.m.), indberettet af enheden",
+        source="Enheden selv (fx VIVE's beboerundersøgelse for helhedsplanerne); kilden står på hver række",
+        period="Året, tallet gælder (undersøgelsesåret)",
+        yearly=False,
+        person_level=False,
+        optional=True,
+        key=("indicator", "area_id", "year"),
+        columns=(
+            Column("INDIKATOR", "indicator", "code", "Helhedsplanens indikator-id (indikatorkataloget)",
+                   codes=EXTERNAL_INDICATORS),
+            Column("OMRAADE", "area_id", "code", "Område eller områdegruppe, tallet gælder", codes=EXTERNAL_AREAS),
+            Column("AAR", "year", "int", "År", min=2015, max=2030),
+            Column("VAERDI", "value", "float", "Værdien i procent (0-100), som kilden opgør den", min=0, max=100),
+            Column("TAELLER", "numerator", "int", "Antal personer bag andelen (svarede ja), hvis kendt",
+                   required=False, min=0, max=1_000_000),
+            Column("NAEVNER", "denominator", "int", "Antal personer, andelen er opgjort blandt (svarpersoner), "
+                   "hvis kendt", required=False, min=1, max=1_000_000),
+            Column("KILDE", "source_note", "str", "Kilde: undersøgelse, udgiver og år"),
+            Column("NOTE", "note", "str", "Bemærkning", required=False),
+        ),
+        notes="Valgfri fil i data/raw/reference/. Findes den ikke, vises indikatorerne som »kan ikke måles fra "
+              "registrene«. Kendes tæller og nævner, skal værdien være 100 × tæller / nævner (afrundet til "
+              "én decimal), og andelen diskretioneres som andre andele. Se docs/goals.md.",
     ),
 )
 

@@ -16,6 +16,7 @@ from pathlib import Path
 import yaml
 
 from boligmonitor import config
+from boligmonitor.errors import BoligmonitorError, run_command
 
 
 def quarto_config() -> dict:
@@ -165,6 +166,10 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("freeze-guard", help="empty _freeze/ when the published data changed (freeze: auto sees "
                    "only the pages' source)")
     args = p.parse_args(argv)
+    return run_command(f"python -m boligmonitor.site {args.cmd}", lambda: _run(args))
+
+
+def _run(args: argparse.Namespace) -> int:
     if args.cmd == "freeze-guard":
         cleared = freeze_guard()
         print("freeze: the data changed, every page is executed again" if cleared
@@ -179,6 +184,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.cmd == "check-browser":
         return _check_browser(Path(args.site_dir), Path(args.screenshots) if args.screenshots else None)
     if args.cmd == "check-offline":
+        if not Path(args.site_dir).is_dir():
+            raise BoligmonitorError(f"{args.site_dir} is not a folder: render the site first (make report)")
         problems, harmless = check_offline(Path(args.site_dir))
         for h in harmless:
             print(f"note (fails offline without harm): {h}")

@@ -59,6 +59,13 @@ GLOSSARY_DA = {
     "margin i personer": "Hvor mange beboere der skal skifte status (eller flytte), før et kriterium skifter "
     "fra opfyldt til ikke opfyldt eller omvendt.",
     "baseline": "Værdien i helhedsplanens udgangsår, for området og for Randers Kommune; målene måles imod den.",
+    "mål / målstatus": "Et mål i helhedsplanens måltabeller, formuleret som en regel / målets status i et år: "
+    "opfyldt, på vej, ingen klar ændring, ikke på vej, kan ikke måles, eller følges (uden mål).",
+    "sti (målsti)": "Et mål, der er en årlig mængde fra baselineåret (fx »14 færre om året«); det tælles "
+    "sammen år for år.",
+    "på niveau med kommunen": "Højst en fastsat tolerance (procentpoint) dårligere end Randers Kommune.",
+    "tryghed / frivilligt arbejde": "Beboernes oplevede tryghed / frivilligt arbejde (VIVE's "
+    "beboerundersøgelse; ikke i registrene, indlæses fra en fil med eksterne indikatorer).",
     "delmål / indikator / delaftale": "Helhedsplanens mål, de tal, der måler dem, og de fire delaftaler, de "
     "hører til.",
     "dagtilbud": "Vuggestue, børnehave og dagpleje.",

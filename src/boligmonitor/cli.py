@@ -109,6 +109,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
         published_dir=Path(args.published) if args.published else None,
         say=say,
         full=args.full,
+        settings={"ingest": {"allow_missing": args.allow_missing}} if args.allow_missing else None,
     )
     say("build finished")
     print(summary)
@@ -173,6 +174,10 @@ def make_parser() -> argparse.ArgumentParser:
     b.add_argument("--published", help="published aggregates folder (default: next to the database, "
                    "<db folder>/<db stem>.published/; data/processed/published/ for the project's database)")
     b.add_argument("--full", action="store_true", help="re-read every file (default: only new or changed files)")
+    b.add_argument("--allow-missing", action="append", metavar="REGISTER", default=[],
+                   help="build without this register's file where it is missing (e.g. fravaer, when a supplier "
+                        "is late; repeatable); only registers that feed no criterion; their indicators show "
+                        "'kan ikke måles' (see docs/ingestion.md)")
     b.set_defaults(func=_cmd_build)
 
     c = sub.add_parser("classify", help="classify area-level figures by the legal criteria",

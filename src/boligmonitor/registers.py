@@ -41,6 +41,9 @@ class Column:
     codes: dict[str, str] | None = None  # allowed codes -> Danish meaning (dtype "code")
     min: float | None = None  # inclusive lower bound (int/float) or earliest year (date)
     max: float | None = None  # inclusive upper bound (int/float) or latest year (date)
+    #: plausible range of the column's median in a file (the unit's size: kroner, days, marks); the
+    #: number-format rule (ingest/numbers.py) uses it to read ``299.220`` as 299,220 kr, not 299.22
+    typical: tuple[float, float] | None = None
 
 
 @dataclass(frozen=True)
@@ -259,7 +262,8 @@ REGISTERS: tuple[Register, ...] = (
         key=("pnr",),
         columns=(
             PNR,
-            Column("BRUTTOINDK", "gross_income", "float", "Bruttoindkomst i kr.", min=-5_000_000, max=100_000_000),
+            Column("BRUTTOINDK", "gross_income", "float", "Bruttoindkomst i kr.", min=-5_000_000, max=100_000_000,
+                   typical=(10_000, 2_000_000)),
             Column("SKATTEPLIGTIG", "taxable", "bool", "Fuldt skattepligtig hele året", codes=YES_NO),
         ),
     ),
@@ -488,7 +492,8 @@ REGISTERS: tuple[Register, ...] = (
         key=("year",),
         columns=(
             Column("AAR", "year", "int", "Indkomstår", min=2000, max=2030),
-            Column("GNS_BRUTTOINDK", "mean_gross_income", "float", "Gennemsnitlig bruttoindkomst i kr.", min=0, max=10_000_000),
+            Column("GNS_BRUTTOINDK", "mean_gross_income", "float", "Gennemsnitlig bruttoindkomst i kr.", min=0, max=10_000_000,
+                   typical=(50_000, 2_000_000)),
             Column("ILLUSTRATIV", "illustrative", "bool", "J: værdien er ikke den officielle, men illustrativ", codes=YES_NO),
             Column("KILDE", "source_note", "str", "Kilde eller begrundelse", required=False),
         ),
@@ -534,6 +539,14 @@ def register(name: str) -> Register:
     return r
 
 
+#: Registers the criteria (almenboligloven § 61 a) are computed from: never left out of a build.
+CRITERIA_REGISTERS = ("befolkning", "ydelser", "uddannelse", "indkomst", "afgoerelser",
+                      "landstal_kriminalitet", "regionsindkomst")
+#: Yearly registers that feed only the plan's indicators (mostly the municipality's own files): a
+#: build may go without one (``boligmonitor build --allow-missing fravaer``, e.g. in January when a
+#: supplier is late); its indicators then show "kan ikke måles".
+MAY_BE_MISSING = frozenset(r.name for r in REGISTERS if r.yearly and r.name not in CRITERIA_REGISTERS)
+
 YEARLY_REGISTERS = tuple(r for r in REGISTERS if r.yearly)
 REFERENCE_REGISTERS = tuple(r for r in REGISTERS if not r.yearly)
 REFERENCE_DIR = "reference"
@@ -545,5 +558,7 @@ __all__ = [
     "YEARLY_REGISTERS",
     "REFERENCE_REGISTERS",
     "REFERENCE_DIR",
+    "CRITERIA_REGISTERS",
+    "MAY_BE_MISSING",
     "register",
 ]

@@ -565,12 +565,22 @@ def _read_csv(path: Path):
 
 
 def _numeric(series, path, column):
+    """Coordinates read by the ingest's number-format rule (``boligmonitor.ingest.numbers``): the
+    decimal mark decided once for the column, never per value; an ambiguous column is an error."""
     import pandas as pd
+    import polars as pl
 
-    s = series
-    if s.dtype == object:
-        s = s.astype(str).str.replace(",", ".", regex=False)
-    num = pd.to_numeric(s, errors="coerce")
+    from boligmonitor.ingest import numbers
+
+    if not pd.api.types.is_numeric_dtype(series):  # text (object or pandas' string dtype)
+        vals = pl.Series(column, series.astype(str).tolist(), dtype=pl.String)
+        try:
+            d = numbers.decide(vals)
+        except numbers.NumberFormatError as e:
+            raise InputError(f"ambiguous number format: {e}", file=path, column=column) from None
+        num = pd.Series(numbers.parse(vals, d.decimal).to_list(), index=series.index, dtype=float)
+    else:
+        num = pd.to_numeric(series, errors="coerce")
     bad = num.isna()
     if bad.any():
         i = int(bad.to_numpy().nonzero()[0][0])

@@ -100,3 +100,15 @@ def test_no_stamp_for_other_steps_and_a_broken_stamp_means_build(built):
 def test_package_fingerprint_is_stable_and_covers_the_code():
     assert uptodate.package_fingerprint() == uptodate.package_fingerprint()
     assert len(uptodate.package_fingerprint()) == 64
+
+
+def test_a_file_named_in_the_settings_is_watched(built):
+    other = built / "ranges.csv"
+    shutil.copy(__import__("boligmonitor").config.geo_dir() / "address_ranges.csv", other)
+    settings = {"geo": {"ranges": str(other)}}
+    assert not _again(built, settings=settings).up_to_date
+    assert _again(built, settings=settings).up_to_date
+    st = other.stat()
+    other.write_bytes(other.read_bytes() + b"\n")
+    os.utime(other, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
+    assert not _again(built, settings=settings).up_to_date

@@ -9,7 +9,7 @@ steps, :func:`record` writes a stamp next to the database, ``.<db name>.uptodate
   files the ingest does not read, e.g. ``SYNTHETIC.json``, are hashed if under 1 MB);
 * a fingerprint of what else decides the result: every file of the installed ``boligmonitor``
   package (code, code lists, shipped data), the geography inputs (``geo/`` folder: size and
-  modification time), the build's settings, an HMAC of the pseudonymisation key (never the key),
+  modification time), the build's settings (and the size and time of any file they name), an HMAC of the pseudonymisation key (never the key),
   and the versions of Python and DuckDB;
 * the database file's size and modification time, and every published file's path, size and
   modification time (the outputs the stamp vouches for).
@@ -94,9 +94,30 @@ def fingerprint(key: bytes, settings: dict | None) -> dict:
         "package": package_fingerprint(),
         "geo": _listing(geo) if geo.is_dir() else {},
         "settings": json.dumps(settings or {}, sort_keys=True, default=str),
+        "settings_files": {str(p): _stat(p) for p in _paths_in(settings or {})},
         "key": hmac.new(key, b"boligmonitor up-to-date stamp", hashlib.sha256).hexdigest()[:16],
         "versions": [platform.python_version(), duckdb.__version__],
     }
+
+
+def _paths_in(value) -> list[Path]:
+    """Existing files named anywhere in the settings (e.g. another GeoPackage), sorted."""
+    found: set[Path] = set()
+
+    def walk(v) -> None:
+        if isinstance(v, dict):
+            for x in v.values():
+                walk(x)
+        elif isinstance(v, list | tuple | set):
+            for x in v:
+                walk(x)
+        elif isinstance(v, str | Path) and len(str(v)) < 4096:
+            with contextlib.suppress(OSError, ValueError):
+                if Path(v).is_file():
+                    found.add(Path(v).resolve())
+
+    walk(value)
+    return sorted(found)
 
 
 def _cached_hashes(db_path: Path) -> dict[str, tuple[int, int, str]]:

@@ -45,6 +45,13 @@ Markdown(report.residents_table(population))
 charts.show(report.residents_chart(population),
             "Linjediagram: beboere pr. 1. januar i hvert område og år med grænsen på 1.000 beboere.")
 
+# %%
+from IPython.display import display
+
+from boligmonitor.site import goal_sections
+
+display(*goal_sections.front_page_counts())
+
 # %% [markdown]
 # ## Årsrapporter og områder
 #

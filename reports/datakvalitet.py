@@ -49,3 +49,10 @@ Markdown(quality.reconciliation_markdown(published.load("adresseafstemning")))
 
 # %%
 Markdown(quality.suppression_markdown(published.load("undertrykkelser")))
+
+# %%
+from IPython.display import display
+
+from boligmonitor.site import goal_sections
+
+display(*goal_sections.baseline_section())

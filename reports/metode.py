@@ -45,6 +45,13 @@ catalogue = published.load("indikatorkatalog")
 Markdown(report.md_table(catalogue, {"id": "Id", "name_da": "Indikator", "definition": "Definition",
                                      "data_source": "Datakilde", "plan_section": "Afsnit i planen"}))
 
+# %%
+from IPython.display import display
+
+from boligmonitor.site import goal_sections
+
+display(*goal_sections.method_section())
+
 # %% [markdown]
 # ## Områderne og adresserne
 #

@@ -179,7 +179,7 @@ def test_file_error_fails_build_and_keeps_previous_database(tmp_path, raw):
     assert "2019/jobparate.csv" in msg and "missing file" in msg
     assert "Traceback" not in msg
     assert _sha(db) == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["db.duckdb", "published", "raw"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["db.duckdb", "db.duckdb.build.json", "published", "raw"]
 
 
 def test_cycle_collector_paused_during_the_build_only(tmp_path, raw):
@@ -227,7 +227,7 @@ def test_interrupt_keeps_previous_database_and_published(tmp_path, raw):
         _build(tmp_path, raw, steps=[*INGEST, interrupted])
     assert _sha(tmp_path / "db.duckdb") == before
     assert sorted(p.name for p in (tmp_path / "published").iterdir()) == ["marker.csv"]
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["db.duckdb", "published", "raw"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["db.duckdb", "db.duckdb.build.json", "published", "raw"]
 
 
 def test_killed_build_leaves_previous_database_usable(tmp_path, raw):
@@ -260,7 +260,8 @@ def test_killed_build_leaves_previous_database_usable(tmp_path, raw):
             assert not any(".tmp-" in p.name for p in tmp_path.iterdir())
     time.sleep(0.1)
     _build(tmp_path, raw)  # the next build removes the killed build's leftovers
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["db.duckdb", "published", "raw", "slow_build.py"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["db.duckdb", "db.duckdb.build.json", "published", "raw",
+                                                         "slow_build.py"]
 
 
 def test_missing_step_is_an_error(tmp_path, raw):

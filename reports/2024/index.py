@@ -11,7 +11,8 @@ year = 2024
 # %%
 from IPython.display import display
 
-from boligmonitor.site import pages
+from boligmonitor.site import goal_sections, pages
 
+display(*goal_sections.goal_overview(year))
 for part in pages.annual_report(year):
     display(part)

@@ -11,7 +11,8 @@ area_id = "energivej"
 # %%
 from IPython.display import display
 
-from boligmonitor.site import pages
+from boligmonitor.site import goal_sections, pages
 
 for part in pages.area_page(area_id):
     display(part)
+display(*goal_sections.area_goals(area_id))

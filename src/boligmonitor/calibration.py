@@ -179,4 +179,8 @@ def summary(report: pl.DataFrame) -> dict:
 
 
 def open_db(path: Path | None = None) -> duckdb.DuckDBPyConnection:
-    return duckdb.connect(str(path or config.db_path()), read_only=True)
+    """The built database, read-only (does not block a build or ``check`` in another process).
+    Raises DatabaseLockedError naming the process that holds it read-write."""
+    from boligmonitor.db import connect
+
+    return connect(path or config.db_path(), read_only=True)

@@ -5,8 +5,9 @@
     boligmonitor classify INPUT.csv -o OUTPUT.csv
     boligmonitor check [--db ...]
 
-Errors the user can act on are printed as one clear message (no traceback) with exit code 2;
-``check`` exits 1 when it finds a blocking data-quality problem.
+Every failure is printed as one sentence naming the file and what to do (no traceback). Exit codes:
+0 ok, 1 problems found (``check``'s blocking problems), 2 could not run (bad input, missing or
+unreadable file, database held by another program, disk full, permission), 130 interrupted.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from pathlib import Path
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 from boligmonitor import config
-from boligmonitor.errors import BoligmonitorError
+from boligmonitor.errors import EXIT_PROBLEMS, BoligmonitorError, run_command
 
 
 class _Progress:
@@ -39,27 +40,57 @@ class _Progress:
 
 def _cmd_synth(args: argparse.Namespace) -> int:
     import shutil
+    from datetime import datetime
 
-    from boligmonitor.registers import REFERENCE_DIR
-    from boligmonitor.synth import extract_state, write_extract
+    from boligmonitor.synth import (
+        PLACEHOLDERS,
+        clear_synthetic,
+        extract_state,
+        foreign_content,
+        write_extract,
+    )
 
     out = Path(args.out) if args.out else config.raw_dir()
     say = _Progress(args.quiet)
-    if args.if_needed:
-        state = extract_state(out)
-        if state == "real":
+    if not args.scale > 0:
+        raise BoligmonitorError(f"--scale must be a positive number, got {args.scale}")
+    if out.exists() and not out.is_dir():
+        raise BoligmonitorError(f"{out} is a file, not a folder; give --out a folder")
+    foreign = foreign_content(out)
+    if foreign:
+        if args.if_needed:
             say(f"{out} holds an extract that is not the synthetic default: left untouched")
             return 0
-        if state == "synthetic-current":
+        examples = ", ".join(foreign[:3]) + (", ..." if len(foreign) > 3 else "")
+        if not args.force:
+            raise BoligmonitorError(
+                f"{out} holds {len(foreign)} file(s) that this generator did not write ({examples}); synth writes "
+                "nothing there. Give another --out folder, or pass --force to move those files aside (kept, "
+                "not deleted) and write the synthetic extract")
+        aside = out.with_name(f"{out.name}.before-synth-{datetime.now():%Y%m%d-%H%M%S}")
+        aside.mkdir()
+        for p in sorted(out.iterdir()):
+            if p.name not in PLACEHOLDERS:
+                shutil.move(str(p), aside / p.name)
+        say(f"--force: moved what {out} held ({len(foreign)} file(s)) to {aside}")
+    else:
+        state = extract_state(out)
+        if args.if_needed and state == "synthetic-current":
             say(f"{out} already holds the synthetic default written by this version of the generator")
             return 0
         if state == "synthetic-stale":
             say(f"{out} holds a synthetic extract from another version of the generator: rewriting it")
-            for p in out.iterdir():
-                if p.is_dir() and (p.name.isdigit() or p.name == REFERENCE_DIR):
-                    shutil.rmtree(p)
-            (out / "SYNTHETIC.json").unlink()
-    summary = write_extract(out, seed=args.seed, scale=args.scale, say=say)
+    # Written to a temporary sibling folder first: an interrupted synth leaves the folder as it was.
+    tmp = out.with_name(f".{out.name}.synth-tmp-{os.getpid()}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    try:
+        summary = write_extract(tmp, seed=args.seed, scale=args.scale, say=say)
+        out.mkdir(parents=True, exist_ok=True)
+        clear_synthetic(out)
+        for p in sorted(tmp.iterdir(), key=lambda q: q.name == "SYNTHETIC.json"):  # the marker last
+            os.replace(p, out / p.name)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
     say(f"wrote the synthetic extract to {out}")
     if isinstance(summary, dict) and summary:
         for k, v in summary.items():
@@ -78,6 +109,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
         published_dir=Path(args.published) if args.published else None,
         say=say,
         full=args.full,
+        settings={"ingest": {"allow_missing": args.allow_missing}} if args.allow_missing else None,
     )
     say("build finished")
     print(summary)
@@ -87,7 +119,18 @@ def _cmd_build(args: argparse.Namespace) -> int:
 def _cmd_classify(args: argparse.Namespace) -> int:
     from boligmonitor.criteria import classify_csv
 
-    n = classify_csv(Path(args.input), Path(args.output))
+    src, dst = Path(args.input), Path(args.output)
+    if dst.exists() and src.exists() and dst.resolve() == src.resolve():
+        raise BoligmonitorError(f"the output {dst} is the input file; give another -o file (the input is kept)")
+    if dst.is_dir():
+        raise BoligmonitorError(f"the output {dst} is a folder; give a file name with -o")
+    # Written to a temporary file that replaces the output only when complete.
+    tmp = dst.with_name(f".{dst.name}.tmp-{os.getpid()}")
+    try:
+        n = classify_csv(src, tmp)
+        os.replace(tmp, dst)
+    finally:
+        tmp.unlink(missing_ok=True)
     print(f"classified {n} rows -> {args.output}")
     return 0
 
@@ -97,7 +140,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
     report = check(Path(args.db) if args.db else config.db_path())
     print(report.text())
-    return 1 if report.blocking else 0
+    return EXIT_PROBLEMS if report.blocking else 0
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -117,6 +160,9 @@ def make_parser() -> argparse.ArgumentParser:
     s.add_argument("--if-needed", action="store_true",
                    help="only write when the folder holds no extract, or a synthetic one from another version of "
                         "the generator; never touch a real extract")
+    s.add_argument("--force", action="store_true",
+                   help="write even when the folder holds files the generator did not write (a real extract, "
+                        "anything else): they are moved aside to <out>.before-synth-<time>/, never deleted")
     s.set_defaults(func=_cmd_synth)
 
     b = sub.add_parser("build", help="load the extracts and build the database and published aggregates",
@@ -124,9 +170,14 @@ def make_parser() -> argparse.ArgumentParser:
                                    "(assign addresses to areas), core, criteria, indicators, publish. The new "
                                    "database replaces the old one only when every step succeeded.")
     b.add_argument("--raw", help=f"raw extract folder (default: {config.raw_dir()})")
-    b.add_argument("--db", help=f"DuckDB file (default: {config.db_path()})")
-    b.add_argument("--published", help=f"published aggregates folder (default: {config.published_dir()})")
+    b.add_argument("--db", help=f"DuckDB file (default: {config.db_path()}; or $BOLIGMONITOR_DB)")
+    b.add_argument("--published", help="published aggregates folder (default: next to the database, "
+                   "<db folder>/<db stem>.published/; data/processed/published/ for the project's database)")
     b.add_argument("--full", action="store_true", help="re-read every file (default: only new or changed files)")
+    b.add_argument("--allow-missing", action="append", metavar="REGISTER", default=[],
+                   help="build without this register's file where it is missing (e.g. fravaer, when a supplier "
+                        "is late; repeatable); only registers that feed no criterion; their indicators show "
+                        "'kan ikke måles' (see docs/ingestion.md)")
     b.set_defaults(func=_cmd_build)
 
     c = sub.add_parser("classify", help="classify area-level figures by the legal criteria",
@@ -139,21 +190,16 @@ def make_parser() -> argparse.ArgumentParser:
     k = sub.add_parser("check", help="data-quality report of the built database (exit 1 on a blocking problem)",
                        description="Print the data-quality report: files loaded, rows quarantined and why, "
                                    "count reconciliation, address matching, disclosure control.")
-    k.add_argument("--db", help=f"DuckDB file (default: {config.db_path()})")
+    k.add_argument("--db", help=f"DuckDB file (default: {config.db_path()}; or $BOLIGMONITOR_DB)")
     k.set_defaults(func=_cmd_check)
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command. Exit codes: 0 ok, 1 problems found (``check``), 2 could not run, 130 interrupted;
+    every failure is one sentence on stderr (:func:`boligmonitor.errors.run_command`)."""
     args = make_parser().parse_args(argv)
-    try:
-        return args.func(args)
-    except BoligmonitorError as e:
-        print(f"boligmonitor {args.command}: {e}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print(f"boligmonitor {args.command}: interrupted", file=sys.stderr)
-        return 130
+    return run_command(f"boligmonitor {args.command}", lambda: args.func(args))
 
 
 if __name__ == "__main__":

@@ -61,12 +61,40 @@ def processed_dir() -> Path:
     return project_root() / "data" / "processed"
 
 
-def db_path() -> Path:
+#: Environment variables that point the commands, notebooks and report pages at another database
+#: and its published aggregates (e.g. ``BOLIGMONITOR_DB=/tmp/x.duckdb quarto render``).
+DB_ENV = "BOLIGMONITOR_DB"
+PUBLISHED_ENV = "BOLIGMONITOR_PUBLISHED"
+
+
+def default_db_path() -> Path:
+    """The project's database: ``data/processed/boligmonitor.duckdb``."""
     return processed_dir() / "boligmonitor.duckdb"
 
 
+def db_path() -> Path:
+    """The database to use: ``$BOLIGMONITOR_DB`` if set, else :func:`default_db_path`."""
+    env = os.environ.get(DB_ENV, "").strip()
+    return Path(env).expanduser().resolve() if env else default_db_path()
+
+
+def published_dir_for(db: Path | str) -> Path:
+    """Where the published aggregates of database ``db`` live: ``data/processed/published/`` for the
+    project's database, ``<db folder>/<db stem>.published/`` for any other (so two databases never
+    share, or overwrite, each other's published files)."""
+    db = Path(db).expanduser()
+    if db.resolve() == default_db_path().resolve():
+        return processed_dir() / "published"
+    return db.resolve().parent / f"{db.stem}.published"
+
+
 def published_dir() -> Path:
-    return processed_dir() / "published"
+    """The published aggregates the report pages read: ``$BOLIGMONITOR_PUBLISHED`` if set, else those
+    of :func:`db_path` (``$BOLIGMONITOR_DB``, else the project's database)."""
+    env = os.environ.get(PUBLISHED_ENV, "").strip()
+    if env:
+        return Path(env).expanduser().resolve()
+    return published_dir_for(db_path())
 
 
 def geo_dir() -> Path:

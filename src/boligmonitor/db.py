@@ -8,6 +8,8 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from boligmonitor.errors import BoligmonitorError, lock_error
+
 
 def frame(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> pl.DataFrame:
     """Run a query and return the result as a polars DataFrame (through Arrow).
@@ -23,7 +25,27 @@ def frame(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) 
 
 
 def connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open a database file without DuckDB's progress bar (it would garble the command line and logs)."""
-    con = duckdb.connect(str(path), read_only=read_only)
-    con.execute("set enable_progress_bar = false")
+    """Open a database file without DuckDB's progress bar (it would garble the command line and logs).
+
+    Open read-only wherever you only read (notebooks, report pages, ``check``): any number of
+    read-only connections from several processes can share the file, while one read-write
+    connection (DuckDB's default) locks every other process out.
+
+    Raises :class:`~boligmonitor.errors.DatabaseLockedError` (naming the holding process) when another
+    process holds the file read-write, :class:`~boligmonitor.errors.BoligmonitorError` when a
+    read-only open finds no file.
+    """
+    if read_only and not Path(path).is_file():
+        raise BoligmonitorError(f"no database at {path}: run `boligmonitor build` first")
+    try:
+        con = duckdb.connect(str(path), read_only=read_only)
+    except duckdb.Error as e:
+        locked = lock_error(e, path)
+        if locked is not None:
+            raise locked from None
+        raise
+    try:
+        con.execute("set enable_progress_bar = false")
+    except duckdb.InvalidInputException:
+        pass  # in Jupyter without ipywidgets DuckDB refuses the setting; it draws no bar there either
     return con

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import polars as pl
 
-from boligmonitor.ingest.rules import DATE_ORDER, PERIOD_RULES
+from boligmonitor.ingest.rules import DATE_ORDER, FILE_FAULT_SHARE, INCOMPLETE_SHARE, PERIOD_RULES
+from boligmonitor.ingest.status import STATUSES, LoadStatus
 from boligmonitor.ingest.validate import _range_text
-from boligmonitor.registers import REFERENCE_DIR, REGISTERS, Column, Register
+from boligmonitor.registers import MAY_BE_MISSING, REFERENCE_DIR, REGISTERS, Column, Register
 
 #: Danish names of the declared types and the DuckDB type they become in staging.
 TYPE_NAMES = {
@@ -20,7 +21,7 @@ TYPE_NAMES = {
     "str": ("tekst", "VARCHAR"),
     "code": ("kode", "VARCHAR"),
     "int": ("heltal", "BIGINT"),
-    "float": ("decimaltal (komma)", "DOUBLE"),
+    "float": ("decimaltal", "DOUBLE"),
     "date": ("dato (dd-mm-åååå)", "DATE"),
     "bool": ("ja/nej (J/N)", "BOOLEAN"),
 }
@@ -72,6 +73,24 @@ def dictionary_markdown() -> str:
         "pseudonym (`person_id`) og gemmes aldrig. Rækker, der ikke består kontrollen, står i "
         "`staging.quarantine` med fil, linje, kolonne og årsag.",
         "",
+        "**Talformat.** Betydningen af `.` og `,` afgøres én gang for hver fil og kolonne ud fra alle "
+        "kolonnens værdier, aldrig værdi for værdi: `12,5` og `1.079.571` betyder decimalkomma (og `.` som "
+        "tusindtalsskilletegn), `12.5` og `1,079,571` decimalpunktum. Kan en værdi som `299.220` læses "
+        "begge veje, afgør kolonnens tilladte interval og typiske størrelse (fx kroner) det; passer begge "
+        "eller ingen læsninger, stoppes filen med en besked, der nævner fil og kolonne. Reglen gælder alle "
+        "registre, referencetabellerne og `boligmonitor classify`.",
+        "",
+        f"**Fuldstændighed.** Mister et registerår (en fil) mere end {100 * INCOMPLETE_SHARE:g} % af "
+        "rækkerne til karantæne, er året ufuldstændigt: kriterier og indikatorer, der bygger på det, vises "
+        "som ukendte (`missing_years`, `metrics.criteria_incomplete`, `metrics.indicator_gaps`: \"kan ikke "
+        f"måles\"). Fejler mindst {100 * FILE_FAULT_SHARE:g} % af rækkerne samme formatkontrol i samme "
+        "kolonne, stoppes kørslen (en fejl i hele filen). Et klokkeslæt på præcis midnat efter en dato "
+        "(`2021-01-01 00:00:00`) er en dato. Værdier med kontroltegn (fx NUL) sættes i karantæne med "
+        "linje og kolonne.",
+        "",
+        "**Indlæsningsstatus** (`staging.load_log.status`): "
+        + "; ".join(f"`{s.value}` = {STATUSES[s].label_da}" for s in LoadStatus) + ".",
+        "",
     ]
     for r in REGISTERS:
         key = ", ".join("person_id (PNR)" if r.column(k).dtype == "pnr" else k for k in r.key)
@@ -88,13 +107,20 @@ def dictionary_markdown() -> str:
             out.append(f"- **Datoorden:** {early} før {late}")
         if r.optional:
             out.append("- **Valgfri:** et årsbibliotek må mangle filen")
+        elif r.name in MAY_BE_MISSING:
+            out.append(f"- **Kan udelades:** `boligmonitor build --allow-missing {r.name}`, når filen mangler "
+                       "(indikatorerne vises da som \"kan ikke måles\")")
         if r.notes:
             out.append(f"- **Note:** {r.notes}")
         out += ["", "| Kolonne (rå) | Navn i staging | Type | Påkrævet | Koder / interval | Betydning |",
                 "|---|---|---|---|---|---|"]
         for c in r.columns:
             name = "person_id" if c.dtype == "pnr" else c.name
+            allowed = _allowed(c)
+            if c.typical:
+                lo, hi = (f"{v:,.0f}".replace(",", ".") for v in c.typical)
+                allowed += f"; typisk median {lo}-{hi}"
             out.append(f"| `{c.raw}` | `{name}` | {TYPE_NAMES[c.dtype][0]} | {'ja' if c.required else 'nej'} "
-                       f"| {_cell(_allowed(c))} | {_cell(c.description)} |")
+                       f"| {_cell(allowed)} | {_cell(c.description)} |")
         out.append("")
     return "\n".join(out)

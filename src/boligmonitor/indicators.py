@@ -5,7 +5,10 @@ eviction cases, which carry an address, not a person), computes every indicator 
 ``data/indicators.csv`` that registers can compute plus the descriptive figures of the plan
 (residents, shares, education, employment in full-time persons, crime, ...), and saves
 ``metrics.indicators(area_id, year, indicator_id, numerator, denominator, value, unit)`` for each
-area id, ``helhedsplan`` (all five plan areas) and ``randers_kommune``.
+area id, ``helhedsplan`` (all five plan areas) and ``randers_kommune``. An indicator-year built on
+an incomplete or missing register-year (``staging.load_log`` status ``incomplete``/``missing``) is
+left out and listed in ``metrics.indicator_gaps(indicator_id, year, register, reason)`` ("kan ikke
+måles: ..."), see :func:`apply_gaps`.
 
 Conventions: a person's area in year *y* is the area of their address on 1 January *y*
 (``core.person_year``); events of year *y* (benefit spells, decisions, enrolments, ...) are
@@ -358,6 +361,52 @@ def _value(unit: str) -> str:
     return "n"
 
 
+#: The register each indicator is computed from, besides ``befolkning`` (every indicator's residents
+#: and areas): an incomplete or missing register-year makes the indicator unknown for that year.
+INDICATOR_REGISTERS: dict[str, str] = {
+    "basic_edu_": "uddannelse", "youth_edu_": "uddannelse", "basic_not_in_edu": "uddannelse",
+    "dropout_": "uddannelse", "fte_": "ydelser", "outside_labour_": "ydelser", "fpen_": "ydelser",
+    "neet_": "ydelser", "household_income": "indkomst", "decisions_": "afgoerelser",
+    "charged_": "sigtelser", "daycare_": "dagtilbud", "marks_": "karakterer", "absence_": "fravaer",
+    "lang_": "sprogvurdering", "youth_ed_": "ungdomsuddannelse", "youth_school_": "ungdomsskole",
+    "ssp_": "ssp", "job_grants": "jobtilskud", "jobready_": "jobparate", "turnout_": "valgdeltagelse",
+    "evictions": "udsaettelser",
+}
+
+
+def indicator_registers(indicator_id: str) -> set[str]:
+    """The registers an indicator is built on (``befolkning`` always; see :data:`INDICATOR_REGISTERS`;
+    ``neet_15_29_share`` also reads ``uddannelse``)."""
+    out = {"befolkning"}
+    out |= {reg for prefix, reg in INDICATOR_REGISTERS.items() if indicator_id.startswith(prefix)}
+    if indicator_id.startswith("neet_"):
+        out.add("uddannelse")
+    return out
+
+
+def apply_gaps(con: duckdb.DuckDBPyConnection) -> int:
+    """Leave out of ``metrics.indicators`` every indicator-year built on an incomplete or missing
+    register-year, and list them in ``metrics.indicator_gaps(indicator_id, year, register, reason)``
+    (reason in Danish, "kan ikke måles: ..."): never a value computed from part of a year.
+    Returns the number of gaps."""
+    from boligmonitor.ingest.load import incomplete_inputs
+
+    con.execute("create or replace table metrics.indicator_gaps (indicator_id VARCHAR, year INTEGER, "
+                "register VARCHAR, reason VARCHAR)")
+    gaps = incomplete_inputs(con)
+    if not gaps:
+        return 0
+    ids = list(_definitions(con))
+    rows = [(iid, year, reg, reason) for reg, year, _sf, reason in gaps if year is not None
+            for iid in sorted(set(ids)) if reg in indicator_registers(iid)]
+    if not rows:
+        return 0
+    con.executemany("insert into metrics.indicator_gaps values (?, ?, ?, ?)", rows)
+    con.execute("delete from metrics.indicators i using metrics.indicator_gaps g "
+                "where i.indicator_id = g.indicator_id and i.year = g.year")
+    return len(rows)
+
+
 def compute(con: duckdb.DuckDBPyConnection) -> int:
     """(Re)create ``metrics.indicators`` from the core and staging tables; returns the row count."""
     con.execute("create schema if not exists metrics")
@@ -376,6 +425,7 @@ def compute(con: duckdb.DuckDBPyConnection) -> int:
         )
     con.execute("create or replace table metrics.indicators as " + " union all ".join(parts)
                 + " order by indicator_id, area_id, year")
+    apply_gaps(con)
     return con.execute("select count(*) from metrics.indicators").fetchall()[0][0]
 
 
@@ -386,6 +436,10 @@ def run(con: duckdb.DuckDBPyConnection, ctx: BuildContext) -> StepResult:
     n = compute(con)
     n_ind = con.execute("select count(distinct indicator_id) from metrics.indicators").fetchall()[0][0]
     res.table_count(con, "metrics.indicators")
+    res.table_count(con, "metrics.indicator_gaps")
+    for iid, year, reason in con.execute("select indicator_id, year, any_value(reason) from metrics.indicator_gaps "
+                                         "group by all order by 1, 2").fetchall():
+        ctx.say(f"indicators: WARNING {iid} {year}: {reason}")
     msg = f"indicators: saved {n:,} rows ({n_ind} indicators) to metrics.indicators"
     ctx.say(msg)
     res.messages.append(msg)

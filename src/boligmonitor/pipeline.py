@@ -6,6 +6,10 @@ published folder. Only when every step returned without errors are the two moved
 with ``os.replace``. On any error, Ctrl-C or SIGTERM the temporary files are removed and the
 previous database and published files stay exactly as they were; a build killed outright
 (SIGKILL, power cut) leaves only a stale temporary file, which the next build removes.
+
+Because the new database *replaces* the file (it is not written into), a build succeeds while a
+notebook or viewer holds the database open; that program keeps reading the old file until it
+reconnects. Each attempt, good or failed, is recorded next to the database (``<db>.build.json``).
 """
 
 from __future__ import annotations
@@ -16,7 +20,6 @@ import importlib
 import importlib.util
 import os
 import shutil
-import signal
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -26,8 +29,8 @@ from pathlib import Path
 
 import duckdb
 
-from boligmonitor import config, db, uptodate
-from boligmonitor.errors import BuildError
+from boligmonitor import buildrecord, config, db, uptodate
+from boligmonitor.errors import INTERRUPT, BuildError, interrupt_handlers, lock_error, translate
 from boligmonitor.steps import BuildContext, StepResult
 
 #: The steps, in order. Each is a module with ``run(con, ctx) -> StepResult``. A tuple of steps runs
@@ -79,6 +82,7 @@ class BuildSummary:
         if self.up_to_date:
             return f"Up to date -> {self.db_path} (no step ran; checked in {self.seconds:.2f} s)"
         lines = [f"Build {'(full)' if self.full else '(incremental)'} -> {self.db_path} in {self.seconds:.1f} s",
+                 f"published files: {self.published_dir}",
                  f"{'step':<12} {'seconds':>8}  tables (rows)"]
         for s in self.steps:
             tabs = ", ".join(f"{t} ({n:,})" for t, n in s.result.tables.items())
@@ -212,21 +216,11 @@ def _gc_paused():
             gc.enable()
 
 
-@contextlib.contextmanager
 def _sigterm_as_interrupt():
-    """Turn SIGTERM into KeyboardInterrupt during the build, so cleanup runs."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def handler(signum, frame):
-        raise KeyboardInterrupt(f"signal {signum}")
-
-    old = signal.signal(signal.SIGTERM, handler)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, old)
+    """Turn SIGTERM (and SIGINT) into KeyboardInterrupt during the build, so cleanup runs, and note it
+    in :data:`boligmonitor.errors.INTERRUPT` (a library error raised while unwinding is still an
+    interruption)."""
+    return interrupt_handlers()
 
 
 def _remove(p: Path) -> None:
@@ -241,16 +235,78 @@ def build(raw_dir: Path | None = None, db_path: Path | None = None, published_di
           say: Callable[[str], None] = print, full: bool = False, settings: dict | None = None,
           *, steps: Sequence[str | Callable] | None = None) -> BuildSummary:
     """Run the pipeline (see the module docstring). ``steps`` (for tests) replaces :data:`STEPS`:
-    module names, or ``run``-like callables."""
+    module names, or ``run``-like callables.
+
+    ``published_dir`` defaults to the published folder of ``db_path`` (:func:`config.published_dir_for`:
+    ``<db folder>/<db stem>.published/``; ``data/processed/published/`` for the project's database).
+    Every attempt is recorded in ``<db>.build.json`` (:mod:`boligmonitor.buildrecord`), which
+    ``boligmonitor check`` reads. Raises :class:`BuildError` (previous files untouched),
+    :class:`DatabaseLockedError`, ``KeyboardInterrupt`` (Ctrl-C, SIGTERM), ``OSError`` (disk full, permission).
+    """
     t0 = time.perf_counter()
     raw_dir = Path(raw_dir) if raw_dir else config.raw_dir()
+    if published_dir:
+        published_dir = Path(published_dir)
+    elif db_path:
+        published_dir = config.published_dir_for(db_path)  # the published files belong to their database
+    else:
+        published_dir = config.published_dir()
     db_path = Path(db_path) if db_path else config.db_path()
-    published_dir = Path(published_dir) if published_dir else config.published_dir()
+    started = buildrecord.now()
+    INTERRUPT.signal = None
+    full = full or not db_path.exists()
+    try:
+        summary = _build(raw_dir, db_path, published_dir, say, full, settings, steps, t0)
+    except BaseException as e:
+        interrupted = isinstance(e, KeyboardInterrupt) or INTERRUPT.signal is not None
+        if interrupted:
+            reason = "interrupted (Ctrl-C or SIGTERM)"
+        else:
+            reason = translate(e)[0]
+        buildrecord.write_attempt(db_path, status="interrupted" if interrupted else "failed", started=started,
+                                  raw_dir=raw_dir, published_dir=published_dir, full=full, error=reason)
+        raise
+    buildrecord.write_attempt(db_path, status="ok", started=started, raw_dir=raw_dir, published_dir=published_dir,
+                              full=full)
+    return summary
+
+
+def _check_targets(db_path: Path, published_dir: Path, raw_dir: Path) -> None:
+    """Refuse to replace what the build did not create: a database path that holds another kind of
+    file, a published folder that holds files but no ``manifest.json`` (and is not the one this
+    database's build record names), or targets inside the raw folder."""
+    if db_path.is_dir():
+        raise BuildError(f"{db_path} is a folder; --db needs a DuckDB file path")
+    if db_path.exists() and db_path.stat().st_size > 0:
+        with open(db_path, "rb") as f:
+            head = f.read(12)
+        if head[8:12] != b"DUCK":
+            raise BuildError(f"{db_path} is not a DuckDB database; the build would replace it. Give another --db path")
+    if published_dir.exists():
+        if not published_dir.is_dir():
+            raise BuildError(f"{published_dir} is a file; --published needs a folder")
+        content = [p.name for p in published_dir.iterdir()]
+        ours = str(published_dir.resolve()) in {(buildrecord.read(db_path).get(k) or {}).get("published_dir")
+                                                 for k in ("last_success", "last_attempt")}
+        if content and "manifest.json" not in content and not ours:
+            raise BuildError(f"{published_dir} holds files that are not published aggregates of a build "
+                             f"({', '.join(sorted(content)[:3])}{', ...' if len(content) > 3 else ''}) and no "
+                             "manifest.json; the build replaces the whole folder, so give another --published folder")
+    raw = raw_dir.resolve()
+    for what, p in (("database", db_path), ("published folder", published_dir)):
+        rp = p.resolve()
+        if rp == raw or raw in rp.parents:
+            raise BuildError(f"the {what} {p} lies inside the raw data folder {raw_dir}; write it elsewhere")
+
+
+def _build(raw_dir: Path, db_path: Path, published_dir: Path, say: Callable[[str], None], full: bool,
+           settings: dict | None, steps: Sequence[str | Callable] | None, t0: float) -> BuildSummary:
     step_names = tuple(steps) if steps is not None else STEPS
     groups = [list(s) if isinstance(s, tuple | list) else [s] for s in step_names]
     if not raw_dir.is_dir():
         raise BuildError(f"the raw data folder {raw_dir} does not exist; run `boligmonitor synth` to write "
                          "the synthetic default, or put the register extracts there")
+    _check_targets(db_path, published_dir, raw_dir)
     key, key_source = resolve_hmac_key(raw_dir)
     for g in groups:
         for s in g:
@@ -291,7 +347,7 @@ def build(raw_dir: Path | None = None, db_path: Path | None = None, published_di
     tmp_db = db_path.with_name(f"{db_path.name}.tmp-{pid}")
     tmp_pub = published_dir.with_name(f".{published_dir.name}.tmp-{pid}")
     old_pub = published_dir.with_name(f".{published_dir.name}.old-{pid}")
-    summary = BuildSummary(db_path, published_dir, full=full or not db_path.exists(), key_source=key_source)
+    summary = BuildSummary(db_path, published_dir, full=full, key_source=key_source)
     con = None
     swapped_pub = False
     try:
@@ -345,7 +401,18 @@ def build(raw_dir: Path | None = None, db_path: Path | None = None, published_di
                 swapped_pub = False
                 raise
             _remove(old_pub)
+    except duckdb.InterruptException:
+        raise KeyboardInterrupt("query interrupted") from None
     except duckdb.Error as e:
+        if INTERRUPT.signal is not None:
+            raise KeyboardInterrupt("query interrupted") from None
+        locked = lock_error(e)
+        if locked is not None:
+            raise locked from None
+        if "No space left" in str(e):
+            raise BuildError(f"no space left on the disk while writing {tmp_db}; free some space (a build needs "
+                             f"about twice the database's size) and build again; the previous database ({db_path}) "
+                             "is unchanged") from None
         raise BuildError(f"database error during the build ({e.__class__.__name__}: {e}); "
                          f"the previous database ({db_path}) is unchanged") from e
     finally:

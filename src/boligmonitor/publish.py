@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import duckdb
 import polars as pl
 
-from boligmonitor import config
+from boligmonitor import config, goals
 from boligmonitor.areas import AREA_IDS, KOMMUNE_ID, PLAN_AREA_IDS, PLAN_TOTAL_ID
 from boligmonitor.db import frame
 from boligmonitor.disclosure import SuppressionLog, audit, protect, protect_differencing
@@ -219,8 +219,10 @@ def indicator_catalogue() -> pl.DataFrame:
 
 
 def indicators(con: duckdb.DuckDBPyConnection, log: SuppressionLog) -> pl.DataFrame:
-    """The plan's computable indicators per area and year, with disclosure control by unit."""
-    cat = indicator_catalogue().filter(pl.col("computed") == "J").select(
+    """The plan's indicators per area and year (registers, and the unit's external file), with
+    disclosure control by unit, then the goal columns (:func:`boligmonitor.goals.annotate_indicators`)
+    computed from the protected rows only."""
+    cat = indicator_catalogue().filter(pl.col("indicator_id").is_not_null()).select(
         pl.col("id").alias("plan_id"), "indicator_id", pl.col("name_da").alias("name"))
     # Turnout at the later elections the plan asks to follow (KV 2021, FV 2022, EP 2024) is computed
     # like the plan's S9 indicators; it is published under the same plan id.
@@ -232,12 +234,19 @@ def indicators(con: duckdb.DuckDBPyConnection, log: SuppressionLog) -> pl.DataFr
     df = frame(con, """
         select area_id, year, indicator_id, numerator, denominator, value, unit
         from metrics.indicators order by indicator_id, area_id, year
-    """).join(cat, on="indicator_id", how="inner")
+    """)
+    df = pl.concat([df, goals.external_rows(con)], how="vertical_relaxed").join(cat, on="indicator_id", how="inner")
     keys = ["indicator_id", "area_id", "year"]
     parts = []
     for unit, part in df.group_by("unit", maintain_order=True):
         unit = unit[0]
-        if unit in ("pct", "per_1000"):
+        if unit == "pct" and part["denominator"].null_count():
+            # External survey shares without counts (VIVE publishes them so): nothing to hide here.
+            part = pl.concat([protect(part.filter(pl.col("denominator").is_not_null()), table="indikatorer",
+                                      keys=keys, log=log, shares=[("numerator", "denominator", ["value"])]),
+                              part.filter(pl.col("denominator").is_null()).with_columns(
+                                  pl.lit(False).alias("suppressed"))], how="diagonal_relaxed")
+        elif unit in ("pct", "per_1000"):
             part = protect(part, table="indikatorer", keys=keys, log=log,
                            shares=[("numerator", "denominator", ["value"])])
         elif unit == "mark":
@@ -249,8 +258,31 @@ def indicators(con: duckdb.DuckDBPyConnection, log: SuppressionLog) -> pl.DataFr
             part = protect(part, table="indikatorer", keys=keys, log=log, counts=["value", "numerator"])
         parts.append(part)
     out = pl.concat(parts, how="diagonal_relaxed").sort(["plan_id", "area_id", "year"])
-    return out.select("plan_id", "indicator_id", "name", "area_id", "year", "unit", "numerator",
-                      "denominator", "value", "suppressed")
+    out = out.select("plan_id", "indicator_id", "name", "area_id", "year", "unit", "numerator",
+                     "denominator", "value", "suppressed")
+    out = goals.annotate_indicators(out)
+    _PROTECTED[id(con)] = out
+    return out
+
+
+#: The protected ``indikatorer`` of the current run (by connection), for the tables derived from it.
+_PROTECTED: dict[int, pl.DataFrame] = {}
+
+
+def _protected_indicators(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    if id(con) not in _PROTECTED:
+        indicators(con, SuppressionLog())  # the same protection; its log entries are already in the run's log
+    return _PROTECTED[id(con)]
+
+
+def goal_status(con: duckdb.DuckDBPyConnection, log: SuppressionLog) -> pl.DataFrame:
+    """Status of every goal per area (group) and year, derived from the protected ``indikatorer`` only."""
+    return goals.status_frame(_protected_indicators(con))
+
+
+def baseline_check(con: duckdb.DuckDBPyConnection, log: SuppressionLog) -> pl.DataFrame:
+    """The computed baseline-year values beside the plan's printed baselines (from ``indikatorer``)."""
+    return goals.baseline_reproduction(_protected_indicators(con))
 
 
 def indicator_catalogue_table(con: duckdb.DuckDBPyConnection, log: SuppressionLog) -> pl.DataFrame:
@@ -287,6 +319,14 @@ TABLES: tuple[Table, ...] = (
     Table("indikatorer", "Helhedsplanens indikatorer",
           "Helhedsplanens mål og indikatorer pr. område og år: tæller, nævner og værdi (andele i pct., "
           "karakterer som gennemsnit, helårspersoner, antal).", indicators),
+    Table("maalstatus", "Status for helhedsplanens mål",
+          "For hvert mål i helhedsplanen, pr. område (eller gruppe af områder) og år efter baseline: reglen, "
+          "værdien med 95 %-interval, ændringen siden baseline med interval, afstanden til Randers Kommune og "
+          "status (opfyldt, på vej, ingen klar ændring, ikke på vej, kan ikke måles; følges) med begrundelse. "
+          "Beregnet af de offentliggjorte (diskretionerede) indikatorer.", goal_status),
+    Table("baselinekontrol", "Baseline: beregnet og helhedsplanens",
+          "For hvert mål og område: værdien beregnet for baseline-året ved siden af den baseline, der står i "
+          "helhedsplanen, og forskellen.", baseline_check),
     Table("indikatorkatalog", "Indikatorkatalog",
           "Helhedsplanens indikatorer: definition, datakilde, afsnit i planen, baseline og mål.",
           indicator_catalogue_table),
@@ -305,6 +345,7 @@ def run(con: duckdb.DuckDBPyConnection, ctx: BuildContext) -> StepResult:
     out = ctx.published_dir
     out.mkdir(parents=True, exist_ok=True)
     log = SuppressionLog()
+    _PROTECTED.pop(id(con), None)
     manifest = {"synthetic": (ctx.raw_dir / "SYNTHETIC.json").exists(),
                 "min_cell_persons": config.MIN_CELL_PERSONS, "tables": {}}
     for t in TABLES:
@@ -319,6 +360,7 @@ def run(con: duckdb.DuckDBPyConnection, ctx: BuildContext) -> StepResult:
         manifest["tables"][t.name] = {"title": t.title, "description": t.description, "rows": df.height,
                                       "columns": df.columns}
         res.tables[f"published/{t.name}.csv"] = df.height
+    _PROTECTED.pop(id(con), None)
     sup = log.frame()
     sup.write_csv(out / "undertrykkelser.csv", include_bom=True)
     manifest["suppressed_cells"] = sup.height

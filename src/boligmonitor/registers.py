@@ -41,6 +41,9 @@ class Column:
     codes: dict[str, str] | None = None  # allowed codes -> Danish meaning (dtype "code")
     min: float | None = None  # inclusive lower bound (int/float) or earliest year (date)
     max: float | None = None  # inclusive upper bound (int/float) or latest year (date)
+    #: plausible range of the column's median in a file (the unit's size: kroner, days, marks); the
+    #: number-format rule (ingest/numbers.py) uses it to read ``299.220`` as 299,220 kr, not 299.22
+    typical: tuple[float, float] | None = None
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,25 @@ class Register:
 PNR = Column("PNR", "pnr", "pnr", "Personnummer (CPR), erstattes af et pseudonym ved indlæsning")
 
 # --- Code lists -------------------------------------------------------------------------------
+
+#: Plan indicators that no register holds (``computed`` = N in ``data/indicators.csv``; a test checks
+#: the two agree): the unit reports them in ``data/raw/reference/eksterne_indikatorer.csv``.
+EXTERNAL_INDICATORS = {
+    "S7": "Andel beboere, der føler sig grundlæggende trygge i boligområdet (VIVE)",
+    "S8": "Andel beboere, der deltager frivilligt i arbejde (VIVE)",
+}
+#: Areas and area groups an external value may be given for.
+EXTERNAL_AREAS = {
+    "gl_jennumparken": "Gl. Jennumparken",
+    "glarbjergvej": "Glarbjergvej-området",
+    "hermann_stillingsvej": "Hermann Stillingsvej-området",
+    "energivej": "Energivej-området",
+    "vangdalen": "Vangdalen",
+    "sjaellandsgade": "Sjællandsgadekvarteret",
+    "helhedsplan": "alle fem boligområder",
+    "randers_kommune": "Randers Kommune",
+    "alle_helhedsplaner": "alle boligsociale helhedsplaner (VIVE's sammenligning)",
+}
 
 SEX = {"1": "mand", "2": "kvinde"}
 ORIGIN = {"1": "personer af dansk oprindelse", "2": "indvandrere", "3": "efterkommere"}
@@ -240,7 +262,8 @@ REGISTERS: tuple[Register, ...] = (
         key=("pnr",),
         columns=(
             PNR,
-            Column("BRUTTOINDK", "gross_income", "float", "Bruttoindkomst i kr.", min=-5_000_000, max=100_000_000),
+            Column("BRUTTOINDK", "gross_income", "float", "Bruttoindkomst i kr.", min=-5_000_000, max=100_000_000,
+                   typical=(10_000, 2_000_000)),
             Column("SKATTEPLIGTIG", "taxable", "bool", "Fuldt skattepligtig hele året", codes=YES_NO),
         ),
     ),
@@ -469,10 +492,38 @@ REGISTERS: tuple[Register, ...] = (
         key=("year",),
         columns=(
             Column("AAR", "year", "int", "Indkomstår", min=2000, max=2030),
-            Column("GNS_BRUTTOINDK", "mean_gross_income", "float", "Gennemsnitlig bruttoindkomst i kr.", min=0, max=10_000_000),
+            Column("GNS_BRUTTOINDK", "mean_gross_income", "float", "Gennemsnitlig bruttoindkomst i kr.", min=0, max=10_000_000,
+                   typical=(50_000, 2_000_000)),
             Column("ILLUSTRATIV", "illustrative", "bool", "J: værdien er ikke den officielle, men illustrativ", codes=YES_NO),
             Column("KILDE", "source_note", "str", "Kilde eller begrundelse", required=False),
         ),
+    ),
+    Register(
+        name="eksterne_indikatorer",
+        table="ext_indicators",
+        title="Helhedsplanens indikatorer uden for registrene (beboerundersøgelsen m.m.), indberettet af enheden",
+        source="Enheden selv (fx VIVE's beboerundersøgelse for helhedsplanerne); kilden står på hver række",
+        period="Året, tallet gælder (undersøgelsesåret)",
+        yearly=False,
+        person_level=False,
+        optional=True,
+        key=("indicator", "area_id", "year"),
+        columns=(
+            Column("INDIKATOR", "indicator", "code", "Helhedsplanens indikator-id (indikatorkataloget)",
+                   codes=EXTERNAL_INDICATORS),
+            Column("OMRAADE", "area_id", "code", "Område eller områdegruppe, tallet gælder", codes=EXTERNAL_AREAS),
+            Column("AAR", "year", "int", "År", min=2015, max=2030),
+            Column("VAERDI", "value", "float", "Værdien i procent (0-100), som kilden opgør den", min=0, max=100),
+            Column("TAELLER", "numerator", "int", "Antal personer bag andelen (svarede ja), hvis kendt",
+                   required=False, min=0, max=1_000_000),
+            Column("NAEVNER", "denominator", "int", "Antal personer, andelen er opgjort blandt (svarpersoner), "
+                   "hvis kendt", required=False, min=1, max=1_000_000),
+            Column("KILDE", "source_note", "str", "Kilde: undersøgelse, udgiver og år"),
+            Column("NOTE", "note", "str", "Bemærkning", required=False),
+        ),
+        notes="Valgfri fil i data/raw/reference/. Findes den ikke, vises indikatorerne som »kan ikke måles fra "
+              "registrene«. Kendes tæller og nævner, skal værdien være 100 × tæller / nævner (afrundet til "
+              "én decimal), og andelen diskretioneres som andre andele. Se docs/goals.md.",
     ),
 )
 
@@ -488,6 +539,14 @@ def register(name: str) -> Register:
     return r
 
 
+#: Registers the criteria (almenboligloven § 61 a) are computed from: never left out of a build.
+CRITERIA_REGISTERS = ("befolkning", "ydelser", "uddannelse", "indkomst", "afgoerelser",
+                      "landstal_kriminalitet", "regionsindkomst")
+#: Yearly registers that feed only the plan's indicators (mostly the municipality's own files): a
+#: build may go without one (``boligmonitor build --allow-missing fravaer``, e.g. in January when a
+#: supplier is late); its indicators then show "kan ikke måles".
+MAY_BE_MISSING = frozenset(r.name for r in REGISTERS if r.yearly and r.name not in CRITERIA_REGISTERS)
+
 YEARLY_REGISTERS = tuple(r for r in REGISTERS if r.yearly)
 REFERENCE_REGISTERS = tuple(r for r in REGISTERS if not r.yearly)
 REFERENCE_DIR = "reference"
@@ -499,5 +558,7 @@ __all__ = [
     "YEARLY_REGISTERS",
     "REFERENCE_REGISTERS",
     "REFERENCE_DIR",
+    "CRITERIA_REGISTERS",
+    "MAY_BE_MISSING",
     "register",
 ]

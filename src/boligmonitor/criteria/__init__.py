@@ -53,6 +53,11 @@ Tables (person counts are aggregates; full-time persons may be fractional):
     including the status-quo scenario ``uaendret``.
 ``metrics.criteria_settings``
     name, value_text, description, reason: the settings the build used (Danish explanations).
+``metrics.criteria_incomplete``
+    component, data_year, reason (Danish): component-years left out because a register-year they
+    are built on is incomplete or missing (``staging.load_log`` status ``incomplete``/``missing``,
+    see ``boligmonitor.ingest.status``); the criteria that use them are unknown, the year is in
+    their ``missing_years``. Empty when every input is complete.
 """
 
 from __future__ import annotations
@@ -297,8 +302,13 @@ def run(con: duckdb.DuckDBPyConnection, ctx: BuildContext) -> StepResult:
     write_table(con, "metrics.scenarios", SCENARIO_COLUMNS, res.scenarios)
     write_table(con, "metrics.criteria_settings", ("name", "value_text", "description", "reason"),
                 [(k, repr(v), *SETTING_DOCS[k]) for k, v in settings.as_dict().items()])
+    write_table(con, "metrics.criteria_incomplete", ("component", "data_year", "reason"),
+                sorted((c, y, r) for (c, y), r in comp.incomplete.items()))
+    for (c, y), r in sorted(comp.incomplete.items()):
+        ctx.say(f"criteria: WARNING {c} {y} is unknown ({r})")
+        result.messages.append(f"{c} {y} unknown: {r}")
     for t in ("criteria_components", "criteria_values", "margins", "classification", "employment_categories",
-              "forecast", "forecast_criteria", "scenarios", "criteria_settings"):
+              "forecast", "forecast_criteria", "scenarios", "criteria_settings", "criteria_incomplete"):
         result.table_count(con, f"metrics.{t}")
     listed = [r for r in res.classification if r[9]]
     msg = (f"criteria: saved metrics.classification ({len(res.classification)} area-years, "

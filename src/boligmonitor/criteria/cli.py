@@ -3,8 +3,11 @@
 Input: one row per area and list year (from 2010), columns ``area``, ``year``, ``residents``,
 ``pct_outside_labour``, ``pct_convicted``, ``national_pct_convicted``, ``pct_basic_education``,
 ``pct_income_of_region``, ``pct_nonwestern`` and optionally ``on_parallel_list`` (yes/no). The
-separator is ``,`` (or ``;``, then a decimal comma is accepted). An empty value (or ``NA``,
-``unknown``, ``ukendt``) is missing: the criterion is unknown, never false.
+separator is ``,`` or ``;``. Numbers follow the ingest's number-format rule
+(:mod:`boligmonitor.ingest.numbers`): the decimal mark of each column is decided once from all its
+values and its plausible range (``12,5`` and ``12.5`` are both fine, but not in one column; a
+column whose ``1.500`` could be 1,500 or 1.5 stops with a message naming the file and column). An
+empty value (or ``NA``, ``unknown``, ``ukendt``) is missing: the criterion is unknown, never false.
 
 Output: the input columns as given, then ``rule_version``, ``crit_employment``, ``crit_crime``,
 ``crit_education``, ``crit_income``, ``n_criteria``, ``udsat``, ``parallelsamfund``,
@@ -19,10 +22,13 @@ import csv
 import math
 from pathlib import Path
 
+import polars as pl
+
 from boligmonitor.criteria.engine import FIGURE_COLUMNS, AreaFigures, Classification, classify_series
 from boligmonitor.criteria.rules import CRITERIA, FIRST_LIST_YEAR
 from boligmonitor.criteria.settings import DEFAULT, CriteriaSettings
 from boligmonitor.errors import InputError
+from boligmonitor.ingest import numbers
 
 REQUIRED_COLUMNS = ("area", "year", *FIGURE_COLUMNS)
 OPTIONAL_COLUMNS = ("on_parallel_list",)
@@ -54,16 +60,28 @@ def tri(v: bool | None) -> str:
     return "unknown" if v is None else ("true" if v else "false")
 
 
-def _number(raw: str, decimal_comma: bool, path: Path, line: int, column: str) -> float | None:
+def _decimal_marks(rows: list[tuple[int, dict[str, str]]], path: Path) -> dict[str, numbers.Decision]:
+    """The decimal mark of each figure column, decided from all its values (ingest/numbers.py).
+    Raises :class:`InputError` naming the file and column when a column is ambiguous."""
+    out = {}
+    for col in FIGURE_COLUMNS:
+        vals = [r[col].strip() for _, r in rows if r[col].strip().lower() not in MISSING]
+        lo, hi = RANGES[col]
+        try:
+            out[col] = numbers.decide(pl.Series(col, vals, dtype=pl.String), lo=lo, hi=hi, whole=col == "residents")
+        except numbers.NumberFormatError as e:
+            raise InputError(f"ambiguous number format: {e}", path, None, col) from None
+    return out
+
+
+def _number(raw: str, decision: numbers.Decision, path: Path, line: int, column: str) -> float | None:
     s = raw.strip()
     if s.lower() in MISSING:
         return None
-    if decimal_comma:
-        s = s.replace(".", "").replace(",", ".") if "," in s else s
-    try:
-        v = float(s)
-    except ValueError:
-        raise InputError(f"{raw!r} is not a number", path, line, column) from None
+    v = numbers.parse_python([s], decision)[0]
+    if v is None:
+        mark = "decimal comma" if decision.decimal == "," else "decimal point"
+        raise InputError(f"{raw!r} is not a number (the column is read with a {mark})", path, line, column)
     if math.isnan(v) or math.isinf(v):
         raise InputError(f"{raw!r} is not a finite number", path, line, column)
     if column == "residents" and v != int(v):
@@ -98,12 +116,15 @@ def read_figures(path: Path) -> tuple[list[str], list[dict[str, str]], list[Area
     raws: list[dict[str, str]] = []
     figs: list[AreaFigures] = []
     seen: dict[tuple[str, int], int] = {}
+    rows: list[tuple[int, dict[str, str]]] = []
     for lineno, row in enumerate(reader, start=2):
         if not row or all(not c.strip() for c in row):
             continue
         if len(row) != len(header):
             raise InputError(f"{len(row)} fields, the header has {len(header)}", path, lineno)
-        raw = dict(zip(header, row))
+        rows.append((lineno, dict(zip(header, row))))
+    marks = _decimal_marks(rows, path)
+    for lineno, raw in rows:
         area = raw["area"].strip()
         if not area:
             raise InputError("area is empty", path, lineno, "area")
@@ -118,7 +139,7 @@ def read_figures(path: Path) -> tuple[list[str], list[dict[str, str]], list[Area
             raise InputError(f"area {area!r} has a row for {year} already (line {seen[(area, year)]})",
                              path, lineno, "year")
         seen[(area, year)] = lineno
-        values = {c: _number(raw[c], sep == ";", path, lineno, c) for c in FIGURE_COLUMNS}
+        values = {c: _number(raw[c], marks[c], path, lineno, c) for c in FIGURE_COLUMNS}
         on_list = None
         if "on_parallel_list" in raw:
             s = raw["on_parallel_list"].strip().lower()

@@ -27,12 +27,13 @@ employment numerator into the plan's categories A-E.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import duckdb
 
 from boligmonitor.areas import person_groups_sql
 from boligmonitor.criteria.settings import EMPLOYMENT_CATEGORIES, CriteriaSettings
+from boligmonitor.ingest.load import incomplete_inputs
 
 #: Laws whose convictions count (§ 61 a stk. 1 nr. 2).
 CRIME_LAWS = ("STRFL", "VAABENL", "EUFL")
@@ -54,6 +55,9 @@ class Components:
     data_years: tuple[int, ...]
     #: the last calendar year whose flows (benefits, convictions, income) are complete
     last_flow_year: int
+    #: (component, data year) -> why it is unknown: built on an incomplete or missing register-year
+    #: (see :func:`affected_components`); those values are left out, so the criteria are unknown
+    incomplete: dict[tuple[str, int], str] = field(default_factory=dict)
 
     def get(self, group: str, component: str, year: int) -> tuple[float, float | None] | None:
         return self.values.get((group, component, year))
@@ -86,7 +90,8 @@ class Components:
                 projected.add((g, c, y))
         national = _carry(self.national_crime, until_list_year - 1)
         region = _carry(self.region_income, until_list_year - 1)
-        comp = Components(values, national, region, self.data_years, max(self.last_flow_year, until_list_year - 1))
+        comp = Components(values, national, region, self.data_years, max(self.last_flow_year, until_list_year - 1),
+                          dict(self.incomplete))
         return comp, projected
 
 
@@ -301,7 +306,46 @@ def compute_components(con: duckdb.DuckDBPyConnection, settings: CriteriaSetting
     years = tuple(int(y[0]) for y in q("select distinct year from core.person_year order by 1").fetchall())
     last = years[-1] if years else 0
     last_flow = last if settings.current_year_flows == "use" else last - 1
-    return Components(values, national, region, years, last_flow)
+    # Completeness: a component-year built on an incomplete register-year is unknown, not computed
+    # from the rows that are left (ingest/rules.py INCOMPLETE_SHARE; docs/ingestion.md).
+    incomplete: dict[tuple[str, int], str] = {}
+    for reg, year, _sf, reason in incomplete_inputs(con):
+        for key in affected_components(reg, year, settings, years):
+            incomplete.setdefault(key, reason)
+    if incomplete:
+        values = {k: v for k, v in values.items() if (k[1], k[2]) not in incomplete}
+    return Components(values, national, region, years, last_flow, incomplete)
+
+
+def affected_components(register: str, year: int | None, settings: CriteriaSettings,
+                        data_years: tuple[int, ...] = ()) -> list[tuple[str, int]]:
+    """The (component, data year) pairs computed from ``register``'s file for ``year`` (see the
+    table in the module docstring): what an incomplete register-year makes unknown.
+
+    befolkning y: every stock of y, crime y, employment of the year whose population date is y,
+    income y-1 (its population date is 1 January y); ydelser y: employment y (and income y when
+    SU spells count as education); uddannelse y: the education stocks of y and income y-1
+    (ongoing education on the population date); indkomst y: income y; afgoerelser y: crime y (by
+    decision date), or crime of every year up to y (by offence date: an offence may be decided
+    years later)."""
+    if year is None:
+        return []
+    shift = 0 if settings.employment_population_date == "start" else 1
+    edu = [("education_2018", year), ("education_2013", year)]
+    if register == "befolkning":
+        return [("residents", year), ("nonwestern", year), *edu, ("crime", year),
+                ("employment", year - shift), ("income", year - 1)]
+    if register == "ydelser":
+        return [("employment", year)] + ([("income", year)] if settings.students_rule == "ongoing_or_su" else [])
+    if register == "uddannelse":
+        return [*edu, ("income", year - 1)]
+    if register == "indkomst":
+        return [("income", year)]
+    if register == "afgoerelser":
+        if settings.conviction_date == "decision":
+            return [("crime", year)]
+        return [("crime", y) for y in (data_years or (year,)) if y <= year]
+    return []
 
 
 def reference_series(con: duckdb.DuckDBPyConnection) -> tuple[dict[int, float], dict[int, float]]:

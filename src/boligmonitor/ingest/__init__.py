@@ -15,6 +15,7 @@ See ``docs/ingestion.md``.
 from boligmonitor.ingest.load import (
     discover,
     finalize,
+    incomplete_inputs,
     load_summary,
     quarantine_summary,
     read_file,
@@ -31,6 +32,7 @@ __all__ = [
     "run",
     "discover",
     "finalize",
+    "incomplete_inputs",
     "read_file",
     "load_summary",
     "quarantine_summary",

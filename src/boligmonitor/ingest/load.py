@@ -31,15 +31,24 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from boligmonitor.ingest import status
 from boligmonitor.ingest.pseudonym import Pseudonymiser, key_fingerprint
 from boligmonitor.ingest.reader import FileError, read_raw
 from boligmonitor.ingest.rules import DATE_ORDER, PERIOD_RULES, REASONS
+from boligmonitor.ingest.status import LoadStatus
 from boligmonitor.ingest.validate import Validated, attach_person_ids, validate, validate_many
-from boligmonitor.registers import REFERENCE_DIR, REFERENCE_REGISTERS, REGISTERS, YEARLY_REGISTERS, Register
+from boligmonitor.registers import (
+    MAY_BE_MISSING,
+    REFERENCE_DIR,
+    REFERENCE_REGISTERS,
+    REGISTERS,
+    YEARLY_REGISTERS,
+    Register,
+)
 from boligmonitor.steps import BuildContext, StepResult
 
 #: Bump when reading/validation changes in a way that changes results (forces re-reading every file).
-INGEST_VERSION = "3"
+INGEST_VERSION = "4"
 CACHE = "ingest_cache"
 SQL_TYPES = {"pnr": "VARCHAR", "str": "VARCHAR", "code": "VARCHAR", "int": "BIGINT", "float": "DOUBLE",
              "date": "DATE", "bool": "BOOLEAN"}
@@ -93,8 +102,24 @@ def fingerprint(reg: Register, key: bytes) -> str:
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
 
 
-def discover(raw_dir: Path) -> tuple[list[RawFile], list[FileError], list[str]]:
-    """The files to load, the missing ones (as errors) and notes about files that are not loaded."""
+def allowed_missing(settings: dict | None) -> set[str]:
+    """The registers a build may go without (``settings["ingest"]["allow_missing"]``, set by
+    ``boligmonitor build --allow-missing fravaer``): only registers that feed no criterion
+    (:data:`~boligmonitor.registers.MAY_BE_MISSING`). Raises ``ValueError`` naming a register
+    that is unknown or feeds the criteria."""
+    names = list(((settings or {}).get("ingest") or {}).get("allow_missing") or [])
+    bad = [n for n in names if n not in MAY_BE_MISSING]
+    if bad:
+        raise ValueError(f"--allow-missing {', '.join(bad)}: only these registers may be left out (they feed no "
+                         f"criterion): {', '.join(sorted(MAY_BE_MISSING))}")
+    return set(names)
+
+
+def discover(raw_dir: Path, allow_missing: set[str] | frozenset = frozenset(),
+             missing: list[RawFile] | None = None) -> tuple[list[RawFile], list[FileError], list[str]]:
+    """The files to load, the missing ones (as errors) and notes about files that are not loaded.
+    A missing file of a register in ``allow_missing`` is appended to ``missing`` instead (its
+    path does not exist) and noted."""
     files: list[RawFile] = []
     errors: list[FileError] = []
     notes: list[str] = []
@@ -115,10 +140,20 @@ def discover(raw_dir: Path) -> tuple[list[RawFile], list[FileError], list[str]]:
             p = present.pop(reg.filename.lower(), None)
             rel = f"{folder.name}/{reg.filename}"
             if p is None or not p.is_file():
-                if not reg.optional:
-                    errors.append(FileError(f"missing file: the register {reg.name} ({reg.title}) is required "
-                                            f"in every {'year folder' if year else 'reference folder'}",
-                                            file=rel, code="missing_file"))
+                if reg.optional:
+                    continue
+                if reg.name in allow_missing and missing is not None:
+                    missing.append(RawFile(folder / reg.filename, rel, reg, year))
+                    notes.append(f"{rel}: missing, left out by --allow-missing {reg.name}: its indicators for "
+                                 f"{year} cannot be measured (kan ikke måles)")
+                    continue
+                hint = ""
+                if reg.name in MAY_BE_MISSING:
+                    hint = (f"; if the supplier is late, build without it: `boligmonitor build --allow-missing "
+                            f"{reg.name}` (its indicators then show 'kan ikke måles')")
+                errors.append(FileError(f"missing file: the register {reg.name} ({reg.title}) is required "
+                                        f"in every {'year folder' if year else 'reference folder'}{hint}",
+                                        file=rel, code="missing_file"))
                 continue
             files.append(RawFile(p, p.relative_to(raw_dir).as_posix(), reg, year))
         for name, p in sorted(present.items()):
@@ -284,7 +319,13 @@ def run(con: duckdb.DuckDBPyConnection, ctx: BuildContext) -> StepResult:
     timing = {"read": 0.0, "validate": 0.0, "store": 0.0, "finalize": 0.0}
     res = StepResult("ingest")
     _create_cache(con)
-    files, errors, notes = discover(Path(ctx.raw_dir))
+    try:
+        allow = allowed_missing(ctx.settings)
+    except ValueError as e:
+        res.errors.append(str(e))
+        return res
+    missing: list[RawFile] = []
+    files, errors, notes = discover(Path(ctx.raw_dir), allow, missing)
     for n in notes:
         ctx.say(f"ingest: note: {n}")
         res.messages.append(n)
@@ -355,10 +396,10 @@ def run(con: duckdb.DuckDBPyConnection, ctx: BuildContext) -> StepResult:
                 if v.pnr_columns_hashed:
                     msg.append("person numbers in extra column(s) pseudonymised: " + ", ".join(v.pnr_columns_hashed))
                 batch_files.append([rf.source_file, rf.register.name, rf.year, o.sha, o.size, o.mtime_ns,
-                                    o.fingerprint, raw.encoding, raw.separator, raw.frame.height, sorted(raw.extra),
+                                    o.fingerprint, raw.encoding, raw.separator, raw.rows_read, sorted(raw.extra),
                                     o.started, o.finished, "; ".join(msg) or None])
                 nq = v.quarantine["source_line"].n_unique() if v.quarantine.height else 0
-                line = f"ingest: read {rf.source_file} ({raw.encoding}, {raw.separator!r}): {raw.frame.height:,} rows"
+                line = f"ingest: read {rf.source_file} ({raw.encoding}, {raw.separator!r}): {raw.rows_read:,} rows"
                 if nq:
                     line += f", {nq:,} quarantined by file checks"
                 for m in msg:
@@ -380,7 +421,7 @@ def run(con: duckdb.DuckDBPyConnection, ctx: BuildContext) -> StepResult:
 
     ts = time.perf_counter()
     pop_changed = any(cached[sf]["register"] == POPULATION for sf in dropped if sf in cached)
-    finalize(con, res, recheck_all=pop_changed)
+    finalize(con, res, recheck_all=pop_changed, missing=missing)
     timing["finalize"] = time.perf_counter() - ts
     el = time.perf_counter() - t0
     total = con.execute("select sum(rows_read), sum(rows_loaded), sum(rows_quarantined) from staging.load_log"
@@ -415,7 +456,8 @@ def _count(result) -> int:
     return int(rows[0][0]) if rows else 0
 
 
-def finalize(con: duckdb.DuckDBPyConnection, res: StepResult, recheck_all: bool = True) -> None:
+def finalize(con: duckdb.DuckDBPyConnection, res: StepResult, recheck_all: bool = True,
+             missing: list[RawFile] | None = None) -> None:
     """Apply the check that spans files (person in some ``befolkning`` file) and recreate
     ``staging.quarantine`` and ``staging.load_log``.
 
@@ -461,6 +503,15 @@ def finalize(con: duckdb.DuckDBPyConnection, res: StepResult, recheck_all: bool 
     con.execute(f"create or replace table staging.quarantine as select * from ({union}) "
                 "order by source_file, source_line, column_name, reason_code")
     res.table_count(con, "staging.quarantine")
+    # Files left out on purpose (``--allow-missing``): in the load log as ``missing``, nothing read.
+    missing_sql, missing_params = "", []
+    if missing:
+        missing_sql = ("union all select source_file, register, year, null, null, 0, 0, 0, null, null, "
+                       f"'{LoadStatus.MISSING}', message from (select unnest(?) as source_file, unnest(?) as register, "
+                       "unnest(?)::INTEGER as year, unnest(?) as message)")
+        missing_params = [[m.source_file for m in missing], [m.register.name for m in missing],
+                          [m.year for m in missing],
+                          ["left out by --allow-missing: its indicators cannot be measured" for _ in missing]]
     loaded = " union all ".join(
         f"select source_file, count(*) as n from staging.{q(r.table)} group by source_file" for r in REGISTERS)
     con.execute(f"""
@@ -471,13 +522,14 @@ def finalize(con: duckdb.DuckDBPyConnection, res: StepResult, recheck_all: bool 
         select f.source_file, f.register, f.year, f.sha256, f.encoding, f.rows_read,
                coalesce(l.n, 0)::INTEGER as rows_loaded, coalesce(qq.n, 0)::INTEGER as rows_quarantined,
                f.started_at, f.finished_at,
-               case when coalesce(qq.n, 0) = 0 then 'ok' else 'ok_with_quarantine' end as status,
+               {status.sql_case("f.rows_read", "coalesce(qq.n, 0)")} as status,
                f.message
         from {CACHE}.files f
         left join loaded l using (source_file)
         left join quarantined qq using (source_file)
-        order by f.source_file
-    """)
+        {missing_sql}
+        order by source_file
+    """, missing_params)
     res.table_count(con, "staging.load_log")
     bad = con.execute("select source_file, rows_read, rows_loaded, rows_quarantined from staging.load_log "
                       "where rows_read <> rows_loaded + rows_quarantined").fetchall()
@@ -534,3 +586,24 @@ def reconciliation_problems(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
            or l.rows_loaded <> coalesce(s.n, 0) or l.rows_quarantined <> coalesce(qq.n, 0)
         order by l.source_file
     """).pl()
+
+
+def incomplete_inputs(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int | None, str, str]]:
+    """The register-years the metrics may not use as complete: (register, year, source_file,
+    reason in Danish) for every file in ``staging.load_log`` whose status is ``incomplete`` or
+    ``missing`` (:mod:`boligmonitor.ingest.status`). Empty when there is no load log."""
+    exists = con.execute("select count(*) from information_schema.tables where table_schema = 'staging' "
+                         "and table_name = 'load_log'").fetchall()[0][0]
+    if not exists:
+        return []
+    rows = con.execute("select register, year, source_file, status, rows_read, rows_quarantined "
+                       "from staging.load_log where status in (?, ?) order by register, year",
+                       [LoadStatus.INCOMPLETE.value, LoadStatus.MISSING.value]).fetchall()
+    out = []
+    for reg, year, sf, st, read, q in rows:
+        if st == LoadStatus.MISSING:
+            reason = f"kan ikke måles: {sf} mangler"
+        else:
+            reason = f"kan ikke måles: {q:,} af {read:,} rækker i {sf} er i karantæne".replace(",", ".")
+        out.append((reg, year, sf, reason))
+    return out

@@ -32,6 +32,7 @@ import polars as pl
 import yaml
 
 from boligmonitor.errors import InputError
+from boligmonitor.ingest.rules import CONTROL_CHARS, binary_kind, has_control_bytes
 from boligmonitor.registers import Register
 
 #: Separators tried, in order of preference when they fit equally well.
@@ -69,6 +70,18 @@ class RawTable:
     frame: pl.DataFrame  # source_line, n_fields, bad_encoding, <staging names...>, <extra names...>
     n_header_fields: int
     notes: list[str] = field(default_factory=list)
+    #: trailing NUL padding removed before reading: (line where it starts, NUL bytes, glued to the
+    #: last row) -- reported as a quarantine entry on that line (``nul_padding``)
+    nul_padding: tuple[int, int, bool] | None = None
+    #: whether some value may hold a control character (checked on the whole file's bytes); the
+    #: validation then checks every value of the file (:data:`~boligmonitor.ingest.rules.CONTROL_CHARS`)
+    control_chars: bool = False
+
+    @property
+    def rows_read(self) -> int:
+        """Data rows read, counting trailing NUL padding on a line of its own as one row."""
+        pad = 1 if self.nul_padding and not self.nul_padding[2] else 0
+        return self.frame.height + pad
 
 
 def read_sidecar(path: Path) -> dict:
@@ -115,9 +128,9 @@ def decode(data: bytes, source_file: str, stated: str | None = None,
     """Bytes -> (text, encoding name, mixed). ``mixed``: UTF-8 with some lines in another encoding,
     decoded with U+FFFD in their place (the reader flags those lines). ``declared`` (the register's
     usual encoding) only names the result when Latin-1 and cp1252 read the bytes identically."""
-    if b"\x00" in data[:65536] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        kind = " (it looks like a zip/Excel file)" if data.startswith(b"PK\x03\x04") else ""
-        raise FileError(f"not a text file: binary data (NUL bytes){kind}", file=source_file, code="binary")
+    kind = None if data.startswith((b"\xff\xfe", b"\xfe\xff")) else binary_kind(data)
+    if kind:  # decided from the whole file: a stray NUL byte is a row's problem, not the file's
+        raise FileError(f"not a text file: binary data ({kind})", file=source_file, code="binary")
     if stated:
         enc = str(stated).strip().lower().replace("_", "-")
         try:
@@ -197,6 +210,13 @@ def read_raw(path: Path, raw_root: Path, reg: Register, data: bytes | None = Non
         except OSError as e:
             raise FileError(f"cannot read the file ({e.strerror})", file=source_file, code="unreadable") from None
     sidecar = read_sidecar(path)
+    padding, original = None, data
+    if data.endswith(b"\x00") and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        # Trailing NUL bytes (an interrupted copy leaves them): reported on their line, not read.
+        body = data.rstrip(b"\x00")
+        glued = bool(body) and not body.endswith(b"\n")
+        padding = (_count_byte(body, b"\n") + 1, len(data) - len(body), glued)
+        data = body
     # A UTF-8 file with a byte order mark, the usual export, is not decoded as a whole: only its
     # header line is, and polars' CSV reader checks the rest while it splits it (it refuses invalid
     # UTF-8 as Python's decoder does; then the whole file is decoded below, as any other).
@@ -252,7 +272,7 @@ def read_raw(path: Path, raw_root: Path, reg: Register, data: bytes | None = Non
     nh = len(header)
     split = None if mixed or not fast else _split_bytes(_body_bytes(data, text, encoding), sep, nh)
     if split is None and text is None:  # not a simple file, or not valid UTF-8: decode it as a whole
-        return read_raw(path, raw_root, reg, data=data, fast=False)
+        return read_raw(path, raw_root, reg, data=original, fast=False)
     if split is not None:  # the common, clean file: split from the bytes (see _split_bytes)
         frame, strip = split
     else:
@@ -281,8 +301,12 @@ def read_raw(path: Path, raw_root: Path, reg: Register, data: bytes | None = Non
     if missing_optional:
         notes.append("optional column(s) not in the file: "
                      + ", ".join(reg.column(n).raw for n in missing_optional))
+    if padding:
+        notes.append(f"{padding[1]} NUL bytes of padding at the end of the file (line {padding[0]}) not read")
+    control = has_control_bytes(data) if text is None or encoding not in ("utf-16",) else \
+        any(ch in text for ch in CONTROL_CHARS)
     return RawTable(path, source_file, encoding, sep, header, {n: header[i] for n, i in found.items()},
-                    missing_optional, extra, frame, nh, notes)
+                    missing_optional, extra, frame, nh, notes, padding, control)
 
 
 def _normalise_line_ends(text: str) -> str:
@@ -432,7 +456,7 @@ def _utf8_bom_header(data: bytes) -> str | None:
     """The header line (up to and with its ``\\n``) of a file that starts with a UTF-8 byte order
     mark, decoded; None for any other file (no mark, NUL bytes, a header that is not UTF-8, or no
     line end), which :func:`decode` then reads as a whole."""
-    if not data.startswith(_UTF8_BOM) or b"\x00" in data[:65536]:
+    if not data.startswith(_UTF8_BOM):
         return None
     nl = data.find(b"\n")
     if nl < 0:

@@ -74,7 +74,7 @@ REASONS: dict[str, str] = {
     "bad_encoding": "ugyldige tegn (rækken er i et andet tegnsæt end resten af filen)",
     "missing_value": "påkrævet værdi mangler",
     "bad_pnr": "ugyldigt personnummer",
-    "bad_date": "ugyldig dato (forventet dd-mm-åååå eller åååå-mm-dd)",
+    "bad_date": "ugyldig dato (forventet dd-mm-åååå eller åååå-mm-dd, evt. med klokkeslættet 00:00:00)",
     "bad_number": "ikke et tal",
     "bad_bool": "ugyldig ja/nej-værdi (forventet J/N)",
     "unknown_code": "ukendt kode",
@@ -84,3 +84,70 @@ REASONS: dict[str, str] = {
     "duplicate_key": "dublet: samme nøgle som en tidligere række i filen",
     "person_not_in_population": "personen findes ikke i nogen befolkningsfil",
 }
+REASONS.update({
+    "control_char": "kontroltegn i værdien",
+    "nul_padding": "NUL-tegn i slutningen af filen (afbrudt kopiering? filen kan være afkortet)",
+})
+
+# --- Control characters and binary files (decided from the whole file, never a sample) -------
+
+#: C0 control characters and DEL that a text value may not hold (tab, line feed and carriage
+#: return are separators or line ends; the reader handles them). As a regular-expression class
+#: (for polars' ``str.contains`` or DuckDB's ``regexp_matches``) and as bytes.
+CONTROL_CHARS = "".join(chr(c) for c in (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F))
+CONTROL_CHAR_CLASS = "[" + "".join(f"\\x{ord(c):02x}" for c in CONTROL_CHARS) + "]"
+CONTROL_BYTES = CONTROL_CHARS.encode("ascii")
+#: Names used in reasons (others are shown as U+00XX).
+CONTROL_NAMES = {"\x00": "NUL", "\x1a": "SUB", "\x1b": "ESC", "\x7f": "DEL", "\x0b": "VT", "\x0c": "FF"}
+#: Start of files that are not text whatever else they hold: zip (xlsx, docx), OLE2 (xls), gzip, PDF.
+BINARY_MAGIC = {b"PK\x03\x04": "it looks like a zip/Excel (xlsx) file",
+                b"\xd0\xcf\x11\xe0": "it looks like an old Excel (xls) file",
+                b"\x1f\x8b": "it looks like a gzip file", b"%PDF": "it looks like a PDF file"}
+#: A file (without its trailing NUL padding) with more than this share of NUL bytes is binary.
+BINARY_NUL_SHARE = 0.10
+
+
+def control_name(ch: str) -> str:
+    """``"\\x00"`` -> ``"NUL"``; others ``"U+001F"``."""
+    return CONTROL_NAMES.get(ch, f"U+{ord(ch):04X}")
+
+
+def has_control_bytes(data: bytes) -> bool:
+    """Whether the bytes hold a control character (one pass in C, any position in the file)."""
+    return len(data.translate(None, CONTROL_BYTES)) != len(data)
+
+
+def binary_kind(data: bytes) -> str | None:
+    """Why ``data`` (trailing NUL padding removed) is not a text file, or None: a known binary
+    start, or more than :data:`BINARY_NUL_SHARE` NUL bytes over the whole file."""
+    for magic, what in BINARY_MAGIC.items():
+        if data.startswith(magic):
+            return what
+    if data and data.count(b"\x00") > BINARY_NUL_SHARE * len(data):
+        return f"more than {BINARY_NUL_SHARE:.0%} NUL bytes; UTF-16 without a byte order mark?"
+    return None
+
+
+# --- Completeness: how much of a register-year reached staging --------------------------------
+
+#: A file (register-year) that lost more than this share of its rows to quarantine is incomplete:
+#: the criteria and indicators built on that register-year are unknown (``missing_years``), never
+#: computed from the rows that are left. 1 %: the criteria's margins are often a few persons in
+#: an area of 1,000-3,000 residents, so losing more than 1 % of a year can flip a criterion.
+INCOMPLETE_SHARE = 0.01
+#: A file where at least this share of the rows fail the same format check on the same column
+#: (every date unreadable, every income not a number) is a file-level fault: the build stops and
+#: names the file, column and example reason (like a file in the wrong year folder).
+FILE_FAULT_SHARE = 0.9
+#: Reason codes of format checks (the value cannot be read as its declared type).
+FORMAT_CODES = ("bad_pnr", "bad_date", "bad_number", "bad_bool", "control_char")
+
+
+def is_incomplete(rows_read: int, rows_quarantined: int) -> bool:
+    """Whether a file lost more than :data:`INCOMPLETE_SHARE` of its rows to quarantine."""
+    return rows_read > 0 and rows_quarantined > INCOMPLETE_SHARE * rows_read
+
+
+def is_file_fault(rows_read: int, rows_failing_one_check: int) -> bool:
+    """Whether one format check on one column failed for (nearly) every row: a file-level fault."""
+    return rows_read > 0 and rows_failing_one_check >= FILE_FAULT_SHARE * rows_read

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from boligmonitor.ingest import numbers
 from boligmonitor.ingest.pseudonym import (
     HIDDEN_PNR,
     INVALID_PNR,
@@ -21,7 +22,17 @@ from boligmonitor.ingest.pseudonym import (
     pnr_digits_expr,
 )
 from boligmonitor.ingest.reader import FileError, RawTable
-from boligmonitor.ingest.rules import DATE_ORDER, PERIOD_RULES, REASONS, WRONG_YEAR_SHARE
+from boligmonitor.ingest.rules import (
+    CONTROL_CHAR_CLASS,
+    CONTROL_CHARS,
+    DATE_ORDER,
+    FORMAT_CODES,
+    PERIOD_RULES,
+    REASONS,
+    WRONG_YEAR_SHARE,
+    control_name,
+    is_file_fault,
+)
 from boligmonitor.registers import Column, Register
 
 QUARANTINE_SCHEMA = {
@@ -37,6 +48,9 @@ QUARANTINE_SCHEMA = {
 
 _TRUE = ("J", "JA", "1", "Y", "YES", "TRUE", "SAND")
 _FALSE = ("N", "NEJ", "0", "NO", "FALSE", "FALSK")
+
+#: Detail for a nine-digit person number.
+NINE_DIGITS = "(9 cifre: er et foranstillet 0 tabt, fx i Excel?)"
 
 POLARS_TYPES = {
     "pnr": pl.String, "str": pl.String, "code": pl.String, "int": pl.Int64,
@@ -79,9 +93,16 @@ def attach_person_ids(rows: pl.DataFrame, quarantine: pl.DataFrame, pseudo: Pseu
     return rows, quarantine
 
 
+#: A time of day that is exactly midnight after a date (``2021-01-01 00:00:00``, ``01-01-2021
+#: 00:00``, ``2021-01-01T00:00:00.000``): what BI/SQL/pandas exports write for a date column. The
+#: value is the date; any other time of day is not a date (``bad_date``).
+MIDNIGHT = r"[ T]00:00(:00(\.0+)?)?$"
+
+
 def _parse_date_series_general(values: pl.Series) -> pl.Series:
     f = pl.DataFrame({"s": values}).with_columns(
-        pl.col("s").str.replace_all(".", "-", literal=True).str.replace_all("/", "-", literal=True))
+        pl.col("s").str.replace(MIDNIGHT, "").str.replace_all(".", "-", literal=True)
+        .str.replace_all("/", "-", literal=True))
     f = f.with_columns((pl.col("s").str.slice(-5, 1) == "-").alias("dmy"))
     dmy = f.filter(pl.col("dmy"))["s"].str.to_date("%d-%m-%Y", strict=False)
     out = pl.Series(values.name, [None] * len(values), dtype=pl.Date)
@@ -113,28 +134,20 @@ def parse_date(s: pl.Expr) -> pl.Expr:
     return s.map_batches(_parse_date_series, return_dtype=pl.Date)
 
 
-def _parse_float_series(values: pl.Series) -> pl.Series:
-    s = values
-    comma = s.str.contains(",", literal=True)
-    if comma.any():
-        both = comma & s.str.contains(".", literal=True)
-        if both.any():  # 1.234,5: "." thousands separators with a decimal comma; else not a number
-            thousands = both & s.str.contains(r"^[+-]?\d{1,3}(\.\d{3})+,\d*$")
-            s = pl.select(pl.when(thousands).then(s.str.replace_all(".", "", literal=True))
-                          .when(both).then(None).otherwise(s)).to_series()
-        s = s.str.replace(",", ".", literal=True)
-    v = s.cast(pl.Float64, strict=False)
-    ok = v.is_finite() & ~s.str.contains("e", literal=True) & ~s.str.contains("E", literal=True)
-    return pl.select(pl.when(ok).then(v)).to_series().alias(values.name)
-
-
 def parse_float(s: pl.Expr) -> pl.Expr:
-    """Decimal comma or point, optional ``.`` thousands separators with a decimal comma; finite only."""
-    return s.map_batches(_parse_float_series, return_dtype=pl.Float64)
+    """Numbers with the decimal mark decided from all the values together
+    (:func:`boligmonitor.ingest.numbers.decide`, no declared range); finite only. Raises
+    :class:`~boligmonitor.ingest.numbers.NumberFormatError` when the values are ambiguous."""
+    return s.map_batches(lambda v: numbers.parse(v, numbers.decide(v).decimal), return_dtype=pl.Float64)
 
 
 def parse_int(s: pl.Expr) -> pl.Expr:
     return s.cast(pl.Int64, strict=False)
+
+
+def _whole(v: pl.Expr) -> pl.Expr:
+    """A float that is a whole number, as Int64 (else null: not a whole number)."""
+    return pl.when(v == v.round(0)).then(v).cast(pl.Int64, strict=False)
 
 
 _BOOL_VALUES = _TRUE + _FALSE
@@ -159,18 +172,59 @@ def _range_text(c: Column) -> str:
     return f"{lo}-{hi}{unit}"
 
 
-def _typed(c: Column, may_be_empty: bool = True) -> pl.Expr:
+def _typed(c: Column, may_be_empty: bool = True, decimals: dict[str, list[int]] | None = None) -> pl.Expr:
     """The parsed value of one declared column (read as string ``c.name``); null if empty or unparseable.
     ``may_be_empty=False`` (the column is known to hold no empty field) leaves out the test for
-    empty fields: text keeps its values as they are, other types are parsed straight away."""
+    empty fields: text keeps its values as they are, other types are parsed straight away.
+    ``decimals`` (float columns): decimal mark -> the files (``_file``) whose column uses it, as
+    :func:`number_formats` decided (see :mod:`~boligmonitor.ingest.numbers`)."""
     raw = pl.col(c.name)
-    parsed = {
-        "pnr": pnr_digits_expr, "date": parse_date, "int": parse_int, "float": parse_float, "bool": parse_bool,
-    }.get(c.dtype)
-    typed = parsed(raw) if parsed else raw
+    if c.dtype == "float":
+        typed = _parse_numbers(raw, decimals or {numbers.DEFAULT_DECIMAL: []})
+    else:
+        parsed = {"pnr": pnr_digits_expr, "date": parse_date, "int": parse_int, "bool": parse_bool}.get(c.dtype)
+        typed = parsed(raw) if parsed else raw
     if not may_be_empty:
         return (typed if c.dtype in ("str", "code") else typed.cast(POLARS_TYPES[c.dtype])).alias(f"_v_{c.name}")
     return pl.when(raw != "").then(typed).cast(POLARS_TYPES[c.dtype]).alias(f"_v_{c.name}")
+
+
+def _parse_numbers(raw: pl.Expr, decimals: dict[str, list[int]]) -> pl.Expr:
+    """Numbers read with each file's decimal mark (one parse when every file uses the same)."""
+    marks = [d for d, files in decimals.items() if files] or list(decimals)
+    if len(marks) == 1:
+        d = marks[0]
+        return raw.map_batches(lambda s: numbers.parse(s, d), return_dtype=pl.Float64)
+    return (pl.when(pl.col("_file").is_in(decimals[","]))
+            .then(raw.map_batches(lambda s: numbers.parse(s, ","), return_dtype=pl.Float64))
+            .otherwise(raw.map_batches(lambda s: numbers.parse(s, "."), return_dtype=pl.Float64)))
+
+
+def number_formats(f: pl.DataFrame, raws: list[RawTable], reg: Register, columns: list[Column]
+                   ) -> tuple[dict[str, dict[str, list[int]]], dict[int, FileError]]:
+    """The decimal mark of each numeric column in each file (``_file``), decided from all the file's
+    values by :func:`~boligmonitor.ingest.numbers.decide`: column -> mark -> files; and the files
+    whose column is ambiguous, as errors naming the file and column (those files stop)."""
+    out: dict[str, dict[str, list[int]]] = {}
+    errors: dict[int, FileError] = {}
+    for c in columns:
+        marks: dict[str, list[int]] = {",": [], ".": []}
+        if not numbers.has_marks(f[c.name]):  # no '.' or ',' in any file: nothing to decide
+            marks[numbers.DEFAULT_DECIMAL] = list(range(len(raws)))
+            out[c.name] = marks
+            continue
+        pairs = f.select("_file", c.name).unique()
+        parts = pairs.partition_by("_file", as_dict=True) if len(raws) > 1 else {(0,): pairs}
+        for (i,), part in sorted(parts.items()):
+            try:
+                d = numbers.decide(part[c.name], lo=c.min, hi=c.max, typical=c.typical, whole=c.dtype == "int")
+            except numbers.NumberFormatError as e:
+                errors[i] = FileError(f"ambiguous number format: {e}", file=raws[i].source_file, column=c.raw,
+                                      code="ambiguous_number")
+                continue
+            marks[d.decimal].append(i)
+        out[c.name] = marks
+    return out, errors
 
 
 def _code(c: Column, complete: bool = False) -> pl.Expr:
@@ -186,6 +240,8 @@ def _code(c: Column, complete: bool = False) -> pl.Expr:
         rules += [(empty & c.required, pl.lit("missing_value")), (empty, pl.lit(None, pl.String))]
         fmt_code = {"pnr": "bad_pnr", "date": "bad_date", "int": "bad_number", "float": "bad_number",
                     "bool": "bad_bool"}.get(c.dtype)
+        if c.dtype == "pnr":  # nine digits: a leading zero lost (Excel read the column as a number)
+            rules.append((typed.is_null() & raw.str.contains(r"^\d{9}$"), pl.lit(f"{fmt_code}|{NINE_DIGITS}")))
         if fmt_code:
             rules.append((typed.is_null(), pl.lit(fmt_code)))
     if c.dtype == "code":
@@ -310,6 +366,7 @@ def validate_many(raws: list[RawTable], reg: Register, years: list[int | None], 
                                      pl.lit(raw.n_header_fields, pl.Int32).alias("_nh")))
     f = parts[0] if len(parts) == 1 else pl.concat(parts, how="diagonal")
     errors: dict[int, FileError] = {}
+    num_errors: dict[int, FileError] = {}
     qparts: list[pl.DataFrame] = []
 
     # 1. Structural problems: wrong number of fields, undecodable characters.
@@ -324,13 +381,44 @@ def validate_many(raws: list[RawTable], reg: Register, years: list[int | None], 
         bad_enc = f.filter(pl.col("bad_encoding"))
         qparts.append(_q(bad_enc, rname, None, pl.lit(None, pl.String), pl.lit("bad_encoding")))
         f = f.filter(~pl.col("bad_encoding"))
+    # Trailing NUL padding (removed by the reader): one entry on its line; a row it is glued to may
+    # be cut short, so that row is quarantined too.
+    for i, raw in enumerate(raws):
+        if raw.nul_padding:
+            line, n, glued = raw.nul_padding
+            pad = pl.DataFrame({"_src": [raw.source_file], "source_line": [line], "_year": [years[i]]},
+                               schema={"_src": pl.String, "source_line": pl.Int32, "_year": pl.Int32})
+            qparts.append(_q(pad, rname, None, pl.lit(f"{n} NUL-tegn"), pl.lit("nul_padding")))
+            if glued:
+                f = f.filter(~((pl.col("_file") == i) & (pl.col("source_line") == line)))
+    # Control characters: checked in every value of a file whose bytes hold one (any position).
+    ctrl_files = [i for i, raw in enumerate(raws) if raw.control_chars]
+    if ctrl_files and f.height:
+        f, ctrl_q = _control_chars(f, ctrl_files, reg, raws, rname)
+        qparts += ctrl_q
 
     # 2. Column checks.
     # Usually no field is empty and every value parses: then the tests for those are left out
     # (a cheap test per column first; a null count is known without a pass over the values).
     names = [c.name for c in reg.columns]
     has_empty = dict(zip(names, f.select((pl.col(n) == "").any() for n in names).row(0))) if f.height else {}
-    f = f.with_columns([_typed(c, has_empty.get(c.name, True)) for c in reg.columns])
+    # Numbers: the decimal mark is decided per file and column (ingest/numbers.py), never per value.
+    # Whole-number columns only when some value did not read as a plain integer and holds a mark.
+    num_cols = [c for c in reg.columns if c.dtype == "float"]
+    decimals, num_errors = number_formats(f, raws, reg, num_cols) if f.height and num_cols else ({}, {})
+    f = f.with_columns([_typed(c, has_empty.get(c.name, True), decimals.get(c.name)) for c in reg.columns])
+    int_marked = [c for c in reg.columns if c.dtype == "int" and f.height
+                  and f[f"_v_{c.name}"].null_count() > 0
+                  and f[c.name].str.contains(r"[.,]").any()]
+    if int_marked:
+        more, more_err = number_formats(f, raws, reg, int_marked)
+        decimals |= more
+        for i, e in more_err.items():
+            num_errors.setdefault(i, e)
+        f = f.with_columns(pl.when(pl.col(c.name) != "").then(_whole(_parse_numbers(pl.col(c.name), more[c.name])))
+                           .alias(f"_v_{c.name}") for c in int_marked)
+    if num_errors:
+        f = f.filter(~pl.col("_file").is_in(list(num_errors)))
     complete = {c.name: f.height > 0 and f[f"_v_{c.name}"].null_count() == 0 for c in reg.columns}
     f = f.with_columns([_code(c, complete[c.name]) for c in reg.columns])
 
@@ -347,6 +435,7 @@ def validate_many(raws: list[RawTable], reg: Register, years: list[int | None], 
                 errors = _check_wrong_year(f, raws, reg, pv)
                 if errors:  # those files stop here
                     f = f.filter(~pl.col("_file").is_in(list(errors)))
+    errors = {**num_errors, **errors}
     for col, code, violated in checks:
         f = f.with_columns(
             pl.when(pl.col(f"_e_{col}").is_null() & violated.fill_null(False))
@@ -422,6 +511,9 @@ def validate_many(raws: list[RawTable], reg: Register, years: list[int | None], 
 
     q = pl.concat(qparts) if qparts else pl.DataFrame(schema={**QUARANTINE_SCHEMA, "_pnr": pl.String})
     q = _finish_reasons(q, reg)
+    if q.height:  # a format check that (nearly) every row of a file fails: the file stops
+        for i, e in _file_faults(q, raws).items():
+            errors.setdefault(i, e)
     if pnr_cols and not defer_ids:
         rows, q = attach_person_ids(rows, q, pseudo)
     if len(raws) == 1:
@@ -435,6 +527,59 @@ def validate_many(raws: list[RawTable], reg: Register, years: list[int | None], 
             continue
         qi = q_by_file.get((raw.source_file,), q.clear())
         out.append(Validated(by_file.get((i,), rows.clear().drop("_file")), qi, hashed_extra))
+    return out
+
+
+def _control_chars(f: pl.DataFrame, files: list[int], reg: Register, raws: list[RawTable], rname: str
+                   ) -> tuple[pl.DataFrame, list[pl.DataFrame]]:
+    """Quarantine entries for values (declared and extra columns) holding a control character,
+    reason ``control_char`` with the character's name (``kontroltegn i værdien (NUL)``); the rows
+    without them. Only the rows of ``files`` are examined."""
+    cols = [c.name for c in reg.columns] + list(dict.fromkeys(nm for r in raws for nm in r.extra))
+    cols = [c for c in cols if c in f.columns]
+    mine = pl.col("_file").is_in(files)
+    hits = {c: pl.col(c).str.contains(CONTROL_CHAR_CLASS).fill_null(False) & mine for c in cols}
+    f = f.with_columns(pl.any_horizontal(list(hits.values())).alias("_ctrl"))
+    if not f["_ctrl"].any():
+        return f.drop("_ctrl"), []
+    bad = f.filter(pl.col("_ctrl"))
+    raw_name = {c.name: c.raw for c in reg.columns}
+    for r in raws:
+        raw_name.update(r.extra)
+    names = {ch: control_name(ch) for ch in CONTROL_CHARS}
+    out = []
+    for c in cols:
+        sub = bad.filter(hits[c])
+        if not sub.height:
+            continue
+        first = sub[c].str.extract("(" + CONTROL_CHAR_CLASS + ")", 1).replace_strict(names, default="?")
+        sub = sub.with_columns(first.alias("_cn"))
+        shown = pl.col(c).str.replace_all(CONTROL_CHAR_CLASS, "\ufffd")
+        if c in raw_name and any(x.name == c and x.dtype == "pnr" for x in reg.columns):
+            shown = pl.lit(INVALID_PNR)  # a person number is never shown
+        out.append(_q(sub, rname, raw_name.get(c, c), _masked(shown),
+                      pl.format("control_char|({})", pl.col("_cn"))))
+    return f.filter(~pl.col("_ctrl")).drop("_ctrl"), out
+
+
+def _file_faults(q: pl.DataFrame, raws: list[RawTable]) -> dict[int, FileError]:
+    """Files where one format check on one column failed for at least
+    :data:`~boligmonitor.ingest.rules.FILE_FAULT_SHARE` of the rows read (e.g. every date written
+    in a format the reader does not know): a file-level fault, named with an example."""
+    fmt = q.filter(pl.col("reason_code").is_in(list(FORMAT_CODES)))
+    if not fmt.height:
+        return {}
+    stats = fmt.group_by("source_file", "column_name", "reason_code").agg(
+        pl.col("source_line").n_unique().alias("n"), pl.col("reason").first(), pl.col("value").first())
+    index = {r.source_file: i for i, r in enumerate(raws)}
+    out: dict[int, FileError] = {}
+    for sf, col, _code, n, reason, value in stats.sort("n", descending=True).iter_rows():
+        i = index.get(sf)
+        if i is None or i in out or not is_file_fault(raws[i].rows_read, n):
+            continue
+        out[i] = FileError(f"{n:,} of {raws[i].rows_read:,} rows fail the same check in column {col}: {reason} "
+                           f"(e.g. {value!r}); the file is not loaded: is the column written in another "
+                           "format?", file=sf, column=col, code="file_fault")
     return out
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 import yaml
 
 from boligmonitor import config
+from boligmonitor.errors import BoligmonitorError, run_command
 
 
 def quarto_config() -> dict:
@@ -103,7 +104,13 @@ def main(argv: list[str] | None = None) -> int:
     o = sub.add_parser("check-offline", help="fail if a rendered page loads anything from the network")
     o.add_argument("site_dir")
     args = p.parse_args(argv)
+    return run_command(f"python -m boligmonitor.site {args.cmd}", lambda: _run(args))
+
+
+def _run(args: argparse.Namespace) -> int:
     if args.cmd == "check-offline":
+        if not Path(args.site_dir).is_dir():
+            raise BoligmonitorError(f"{args.site_dir} is not a folder: render the site first (make report)")
         problems, harmless = check_offline(Path(args.site_dir))
         for h in harmless:
             print(f"note (fails offline without harm): {h}")

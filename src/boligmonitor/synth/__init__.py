@@ -116,6 +116,8 @@ def write_extract(out_dir: Path, seed: int = config.DEFAULT_SEED, scale: float =
             n_files += 1
         rows[reg.name] = df.height
     for reg in R.REFERENCE_REGISTERS:
+        if reg.optional:  # filled in by the unit (eksterne_indikatorer): the synthetic default has none
+            continue
         df = reference_tables()[reg.name]
         _write(out_dir / R.REFERENCE_DIR / reg.filename, encode_csv(df, reg))
         rows[reg.name] = df.height
@@ -158,10 +160,62 @@ def extract_state(raw_dir: Path) -> str:
     if not raw_dir.exists() or not any(p.is_dir() and p.name.isdigit() for p in raw_dir.iterdir()):
         return "empty"
     meta_path = raw_dir / "SYNTHETIC.json"
-    if not meta_path.exists():
+    if not meta_path.exists() or foreign_content(raw_dir):
         return "real"
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
     return "synthetic-current" if meta.get("fingerprint") == generator_fingerprint() else "synthetic-stale"
 
 
-__all__ = ["generator_fingerprint", "extract_state", "write_extract", "build_frames", "encode_csv", "load_addresses", "GENERATOR_VERSION"]
+#: Files a project folder may hold besides an extract (the repository's data/raw/README.md, placeholders).
+PLACEHOLDERS = frozenset({"README.md", ".gitkeep", ".gitignore"})
+
+
+def _own_names() -> tuple[set[str], set[str]]:
+    return {reg.filename for reg in R.YEARLY_REGISTERS}, {reg.filename for reg in R.REFERENCE_REGISTERS}
+
+
+def foreign_content(out_dir: Path) -> list[str]:
+    """What in ``out_dir`` is not the synthetic generator's own output (relative paths; ``[]`` for an
+    empty or missing folder, or one holding only a synthetic extract and :data:`PLACEHOLDERS`).
+
+    Without ``SYNTHETIC.json`` every file is foreign (a real extract looks the same as ours). With it,
+    year folders and ``reference/`` may hold only the file names the generator writes."""
+    out_dir = Path(out_dir)
+    if not out_dir.exists():
+        return []
+    if not out_dir.is_dir():
+        return [out_dir.name]
+    synthetic = (out_dir / "SYNTHETIC.json").is_file()
+    yearly, reference = _own_names()
+    found: list[str] = []
+    for p in sorted(out_dir.iterdir()):
+        if p.name in PLACEHOLDERS or (p.name == "SYNTHETIC.json" and p.is_file()):
+            continue
+        allowed = yearly if p.name.isdigit() and len(p.name) == 4 else reference if p.name == R.REFERENCE_DIR else None
+        if not synthetic or allowed is None or not p.is_dir():
+            if p.is_dir():
+                found += [q.relative_to(out_dir).as_posix() for q in sorted(p.rglob("*")) if q.is_file()] or [p.name + "/"]
+            else:
+                found.append(p.name)
+            continue
+        for q in sorted(p.rglob("*")):
+            if q.is_file() and (q.parent != p or q.name not in allowed):
+                found.append(q.relative_to(out_dir).as_posix())
+    return found
+
+
+def clear_synthetic(out_dir: Path) -> None:
+    """Remove a synthetic extract's own files from ``out_dir`` (year folders, ``reference/``,
+    ``SYNTHETIC.json``). Only call when :func:`foreign_content` is empty."""
+    import shutil
+
+    out_dir = Path(out_dir)
+    if foreign_content(out_dir):
+        raise RuntimeError(f"{out_dir} holds files the generator did not write; refusing to clear it")
+    for p in out_dir.iterdir() if out_dir.is_dir() else ():
+        if p.is_dir() and (p.name.isdigit() or p.name == R.REFERENCE_DIR):
+            shutil.rmtree(p)
+    (out_dir / "SYNTHETIC.json").unlink(missing_ok=True)
+
+
+__all__ = ["foreign_content", "clear_synthetic", "PLACEHOLDERS", "generator_fingerprint", "extract_state", "write_extract", "build_frames", "encode_csv", "load_addresses", "GENERATOR_VERSION"]

@@ -60,3 +60,34 @@ def test_no_raw_pnr_in_database_published_or_messages(default_build):
             assert not ({x.replace("-", "") for x in found} & pnrs), p.name
     for m in lines:
         assert not ({x.replace("-", "") for x in re.findall(r"\d{6}-?\d{4}", m)} & pnrs)
+
+
+def test_flows_and_the_decomposition_of_every_criterion_add_up(default_build):
+    """Every decomposition's parts add up to the criterion's change (points and persons), its ends are
+    the criteria's own values, and the flows add up to the residents on both dates."""
+    tmp, _ = default_build
+    con = duckdb.connect(str(tmp / "db.duckdb"), read_only=True)
+    d = con.sql("select * from metrics.criteria_decomposition").pl()
+    assert d.height > 1000
+    parts = d.filter(pl.col("part") != "total").group_by("area_id", "criterion", "level", "year").agg(
+        pl.col("points").sum().alias("p"), pl.col("persons").sum().alias("n"))
+    tot = d.filter(pl.col("part") == "total").join(parts, on=["area_id", "criterion", "level", "year"])
+    assert tot.height == d.filter(pl.col("part") == "total").height
+    assert ((tot["p"] - tot["points"]).abs() < 1e-9).all()
+    assert ((tot["points"] - (tot["value_to"] - tot["value_from"])).abs() < 1e-9).all()
+    with_persons = tot.filter(pl.col("persons").is_not_null())
+    assert ((with_persons["n"] - with_persons["persons"]).abs() < 1e-9).all()
+    crit = con.sql("select area_id, criterion, list_year as year, value from metrics.criteria_values "
+                   "where threshold_set in ('udsat', 'ghetto') and value is not null").pl()
+    ends = tot.filter(pl.col("level") == "list_year").join(crit, on=["area_id", "criterion", "year"])
+    assert ends.height > 200 and ((ends["value_to"] - ends["value"]).abs() < 1e-9).all()
+    f = con.sql("""select area_id, year, sum(persons) filter (where direction in ('stayed', 'in')) as e,
+                          sum(persons) filter (where direction in ('stayed', 'out')) as s,
+                          max(residents_end) as re, max(residents_start) as rs
+                   from metrics.flows group by all""").pl()
+    assert (f["e"] == f["re"]).all() and (f["s"] == f["rs"]).all()
+    res = con.sql("""select coalesce(area_id, 'x') as area_id, year, count(*) as n from core.person_year
+                     group by all""").pl()
+    chk = f.join(res, on=["area_id", "year"])
+    assert chk.height > 40 and (chk["re"] == chk["n"]).all()
+    assert con.sql("select count(*) from metrics.flows where flow = 'out_died' and persons > 0").fetchall()[0][0] > 0

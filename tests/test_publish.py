@@ -80,3 +80,20 @@ def test_population_totals_reconcile_with_the_database(build):
     con.close()
     pub = _load(build, "befolkning").filter(pl.col("area_id") == "randers_kommune").sort("year")
     assert pub["residents"].to_list() == db["n"].to_list()
+
+
+def test_published_flows_leave_no_relation_with_a_single_hidden_member(build):
+    fl = _load(build, "flytninger")
+    assert {"stayed", "in_born", "out_died"} <= set(fl["flow"].to_list())
+    for (_a, _y), part in fl.group_by(["area_id", "year"]):
+        for direction in ("in", "out"):
+            assert part.filter(pl.col("direction").is_in(["stayed", direction]))["persons"].null_count() != 1
+    moves = _load(build, "flytninger_omraader")
+    for key in ("from_location", "to_location"):
+        for _k, part in moves.group_by(["year", key]):
+            assert part["persons"].null_count() != 1
+    dec = _load(build, "kriterier_dekomponering")
+    for _k, part in dec.group_by(["area_id", "criterion", "level", "year"]):
+        assert part["points"].null_count() != 1
+    small = dec.filter(pl.col("persons").abs().is_between(1e-9, N, closed="left"))
+    assert small.height == 0

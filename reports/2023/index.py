@@ -16,3 +16,8 @@ from boligmonitor.site import goal_sections, pages
 display(*goal_sections.goal_overview(year))
 for part in pages.annual_report(year):
     display(part)
+
+# %%
+from boligmonitor.site import flow_sections
+
+display(*flow_sections.annual_report_section(year))

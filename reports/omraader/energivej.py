@@ -16,3 +16,8 @@ from boligmonitor.site import goal_sections, pages
 for part in pages.area_page(area_id):
     display(part)
 display(*goal_sections.area_goals(area_id))
+
+# %%
+from boligmonitor.site import flow_sections
+
+display(*flow_sections.area_section(area_id))

@@ -42,7 +42,7 @@ STEPS: tuple[str | tuple[str, ...], ...] = (
     "boligmonitor.ingest",
     "boligmonitor.geo",
     "boligmonitor.core",
-    ("boligmonitor.criteria", "boligmonitor.indicators"),
+    ("boligmonitor.criteria", "boligmonitor.indicators", "boligmonitor.flows"),
     "boligmonitor.publish",
 )
 HMAC_ENV = "BOLIGMONITOR_HMAC_KEY"

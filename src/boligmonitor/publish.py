@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import duckdb
 import polars as pl
 
-from boligmonitor import config, goals
+from boligmonitor import config, flows, goals
 from boligmonitor.areas import AREA_IDS, KOMMUNE_ID, PLAN_AREA_IDS, PLAN_TOTAL_ID
 from boligmonitor.db import frame
 from boligmonitor.disclosure import SuppressionLog, audit, protect, protect_differencing
@@ -337,6 +337,22 @@ TABLES: tuple[Table, ...] = (
           "For hver rå fil: rækker læst, indlæst og sat i karantæne (rækker, ikke personer).", load_summary),
     Table("karantaene", "Karantæne-årsager",
           "Antal rækker i karantæne pr. register, år, kolonne og årsag (uden værdier).", quarantine_reasons),
+    Table("flytninger", "Flytninger pr. område og år",
+          "Beboere, der blev boende, flyttede ind (fra et andet fulgt område, resten af Randers Kommune, "
+          "uden for kommunen, nyfødte) og flyttede ud (til de samme steder, døde) fra 1. januar året før "
+          "til 1. januar i året, for hvert område, alle fem boligområder samlet og Randers Kommune.",
+          flows.published_flows, ("persons",)),
+    Table("flytninger_omraader", "Flytninger mellem de fulgte områder",
+          "Personer, der flyttede fra et fulgt boligområde til et andet, pr. år (fra 1. januar til 1. januar).",
+          flows.published_area_moves, ("persons",)),
+    Table("flytninger_profiler", "Hvem flytter ind og ud",
+          "De tilflyttede, fraflyttede og dem, der blev boende, på kriteriernes egne mål (uden for "
+          "arbejdsmarked eller uddannelse, kun grundskole, dømte, bruttoindkomst, ikke-vestlig herkomst), "
+          "aldersgruppe og husstandstype, pr. område og år.", flows.published_profiles),
+    Table("kriterier_dekomponering", "Kriteriernes ændring fordelt på flytninger og beboere",
+          "Ændringen i hvert kriterium fra et listeår til det næste (og fra år til år) fordelt på beboere, der "
+          "blev boende og skiftede status, fraflyttede, tilflyttede og aldersgrænsen; delene summerer til "
+          "ændringen i procentpoint og i personer.", flows.published_decomposition),
 )
 
 

@@ -220,6 +220,23 @@ REGISTERS: tuple[Register, ...] = (
         ),
     ),
     Register(
+        name="doedsfald",
+        table="deaths",
+        title="Dødsfald",
+        source="CPR via Danmarks Statistik (DOD)",
+        period="Dødsfald i kalenderåret",
+        encoding="utf-8-sig",
+        key=("pnr",),
+        optional=True,
+        columns=(
+            PNR,
+            Column("DOEDSDATO", "death_date", "date", "Dødsdato", min=1990, max=2026),
+        ),
+        notes="Befolkningen pr. 1. januar siger ikke, hvorfor en person er væk året efter. Dødsfaldene "
+              "skelner døde fra fraflyttede i flytteanalysen; uden filen opgøres de samlet som 'fraflyttet "
+              "fra kommunen eller død'.",
+    ),
+    Register(
         name="ydelser",
         table="benefits",
         title="Offentlige ydelser (forløb)",

@@ -19,6 +19,12 @@ income              sum of gross income in income year y / taxable residents 15-
                     education (living in the area on 1 January of y+1)
 ==================  ===========================================================================
 
+Every component except residents and non-Western is first measured on persons:
+``person_measures(con, settings, table)`` writes one row per person, component and data year for every
+person in the component's base (the denominator), with the person's contribution to the numerator.
+``compute_components`` sums that table per group, and ``boligmonitor.flows`` reads the same table to
+profile movers and decompose each criterion's change: one definition of each measure.
+
 Groups (``group_id``): every area id, ``helhedsplan`` (the five plan areas together) and
 ``randers_kommune`` (every resident). ``reference_series(con)`` gives the national crime share
 and the region's mean income by year. ``employment_categories(con, settings)`` splits the
@@ -128,6 +134,12 @@ def _prepare(con: duckdb.DuckDBPyConnection, settings: CriteriaSettings) -> None
     """Temporary tables: group membership, de-duplicated benefit spells with FTE per person-year."""
     con.execute("create or replace temp table _crit_grp as "
                 + person_groups_sql(con, "person_id, year, age, nonwestern", "group_id"))
+    _prepare_fte(con, settings)
+
+
+def _prepare_fte(con: duckdb.DuckDBPyConnection, settings: CriteriaSettings) -> None:
+    """Temporary tables ``_crit_spells`` (benefit spells, de-duplicated over the yearly files) and
+    ``_crit_fte`` (full-time persons outside the labour market per person, calendar year, category)."""
     if _has(con, "staging.benefits"):
         con.execute(
             """
@@ -182,6 +194,124 @@ def _prepare(con: duckdb.DuckDBPyConnection, settings: CriteriaSettings) -> None
     )
 
 
+#: The components measured on persons (:func:`person_measures`), in the order they are built.
+PERSON_COMPONENTS = ("employment", "crime", "education_2018", "education_2013", "income")
+
+
+def population_shift(settings: CriteriaSettings, component: str) -> int:
+    """Years from a component's data year to the 1 January whose residents are its base: employment
+    0 ("start") or 1 ("end", setting ``employment_population_date``), income 1 (earners living in
+    the area on 1 January after the income year), every other component 0."""
+    if component == "employment":
+        return 0 if settings.employment_population_date == "start" else 1
+    if component == "income":
+        return 1
+    return 0
+
+
+def person_measures(con: duckdb.DuckDBPyConnection, settings: CriteriaSettings, table: str = "_crit_person",
+                    components: tuple[str, ...] = PERSON_COMPONENTS, prepared: bool = False) -> tuple[str, ...]:
+    """The criteria's measures on persons: temporary table ``table`` with one row per person,
+    component and data year for every person in the component's base (denominator).
+
+    Columns: ``person_id`` (as in ``core.person_year``), ``area_id`` (the person's area on
+    ``pop_year``, NULL outside the monitored areas), ``pop_year INTEGER`` (the 1 January whose
+    residents form the base; the person's area that day is the one the person counts in),
+    ``component VARCHAR``, ``data_year INTEGER``, ``value DOUBLE`` (the contribution to the
+    numerator: full-time persons outside the labour market 0-1 for ``employment``; 1/0 convicted
+    for ``crime``; 1/0 basic school only (or unknown, by setting) for ``education_*``; gross income
+    in kr. for ``income``). Bases (the module docstring has the rules): employment residents 18-64,
+    crime 18+, education 30-59 (without unknown educations when ``education_unknown_as_basic`` is
+    off), income taxable residents 15-64 not in education. A component whose register is absent
+    has no rows. ``prepared``: ``_crit_spells``/``_crit_fte`` exist already (``compute_components``).
+    Returns the components written.
+    """
+    if not prepared:
+        _prepare_fte(con, settings)
+    parts: list[str] = []
+    done: list[str] = []
+    q = con.execute
+    if "employment" in components:
+        shift = population_shift(settings, "employment")
+        parts.append(f"""
+            select p.person_id, p.area_id, p.year as pop_year, 'employment' as component,
+                   p.year - {shift} as data_year, coalesce(f.fte, 0)::DOUBLE as value
+            from core.person_year p
+            left join (select person_id, year, sum(fte) as fte from _crit_fte group by all) f
+              on f.person_id = p.person_id and f.year = p.year - {shift}
+            where p.age between 18 and 64""")
+        done.append("employment")
+    if "crime" in components and _has(con, "staging.convictions"):
+        date_col = "decision_date" if settings.conviction_date == "decision" else "offence_date"
+        laws = ", ".join(f"'{x}'" for x in CRIME_LAWS)
+        decs = ", ".join(f"'{x}'" for x in settings.conviction_decisions) or "''"
+        parts.append(f"""
+            select p.person_id, p.area_id, p.year, 'crime', p.year,
+                   (c.person_id is not null)::INTEGER::DOUBLE
+            from core.person_year p
+            left join (select distinct person_id, year({date_col}) as y from staging.convictions
+                       where law in ({laws}) and decision in ({decs}) and {date_col} is not null) c
+              on c.person_id = p.person_id and c.y = p.year
+            where p.age >= 18""")
+        done.append("crime")
+    if _has(con, "staging.education"):
+        # One row per person-year already: the register's key is the person within each year's file
+        # (checked at ingest; tests/test_criteria_measures.py guards the declaration).
+        src18 = ", ".join(f"'{x}'" for x in EDUCATION_SOURCES_2018)
+        for comp, valid in (("education_2018", f"e.education_source in ({src18})"), ("education_2013", "true")):
+            if comp not in components:
+                continue
+            level = (
+                f"case when e.person_id is null or coalesce(trim(e.highest_education), '') in ('', '9090') "
+                f"or not ({valid}) then '{UNKNOWN_LEVEL}' else left(trim(e.highest_education), 2) end"
+            )
+            if settings.education_unknown_as_basic:
+                value, base = f"{level} in ('{BASIC_LEVEL}', '{UNKNOWN_LEVEL}')", "true"
+            else:
+                value, base = f"{level} = '{BASIC_LEVEL}'", f"{level} <> '{UNKNOWN_LEVEL}'"
+            parts.append(f"""
+                select p.person_id, p.area_id, p.year, '{comp}', p.year, ({value})::INTEGER::DOUBLE
+                from core.person_year p
+                left join staging.education e on e.person_id = p.person_id and e.year = p.year
+                where p.age between 30 and 59 and {base}""")
+            done.append(comp)
+    if "income" in components and _has(con, "staging.income"):
+        max_year = q("select max(year) from core.person_year").fetchall()[0][0]
+        # Students are left out: ongoing education on the population date (p.year), and with the
+        # "ongoing_or_su" rule also an SU spell in the income year (i.year). Written as anti-joins on
+        # the distinct (person, year) pairs, not as correlated EXISTS: the same rows, a third of the time.
+        ctes, joins, keep = [], [], []
+        if _has(con, "staging.education"):
+            ctes.append("""ongoing as (select distinct person_id, year from staging.education
+                                       where coalesce(trim(ongoing_education), '') <> '')""")
+            joins.append("left join ongoing o on o.person_id = p.person_id and o.year = p.year")
+            keep.append("o.person_id is null")
+        if settings.students_rule == "ongoing_or_su":
+            ctes.append("""su as (select distinct s.person_id, y.year from _crit_spells s
+                                  join (select distinct year from staging.income) y
+                                    on s.start_date <= make_date(y.year, 12, 31)
+                                   and coalesce(s.end_date, DATE '9999-12-31') >= make_date(y.year, 1, 1)
+                                  where s.benefit = 'SU')""")
+            joins.append("left join su on su.person_id = p.person_id and su.year = i.year")
+            keep.append("su.person_id is null")
+        with_ = ("with " + ", ".join(ctes)) if ctes else ""
+        parts.append(f"""
+            select * from (
+            {with_}
+            select p.person_id, p.area_id, p.year, 'income', i.year, i.gross_income::DOUBLE
+            from staging.income i  -- one row per person-year (the register's key)
+            join core.person_year p on p.person_id = i.person_id and p.year = least(i.year + 1, {max_year})
+            {" ".join(joins)}
+            where i.taxable and p.age between 15 and 64 {"".join(" and " + k for k in keep)})""")
+        done.append("income")
+    if parts:
+        q(f"create or replace temp table {table} as " + "\nunion all\n".join(parts))
+    else:
+        q(f"create or replace temp table {table} (person_id ubigint, area_id varchar, pop_year integer, component varchar, "
+          "data_year integer, value double)")
+    return tuple(done)
+
+
 def compute_components(con: duckdb.DuckDBPyConnection, settings: CriteriaSettings) -> Components:
     _prepare(con, settings)
     rows: list[tuple[str, str, int, float, float | None]] = []
@@ -194,17 +324,14 @@ def compute_components(con: duckdb.DuckDBPyConnection, settings: CriteriaSetting
            from _crit_grp group by all"""
     ).fetchall()
 
-    # Employment: residents 18-64 on the population date and their FTE outside in calendar year y.
-    pop_shift = 0 if settings.employment_population_date == "start" else 1
-    rows_emp = q(
-        f"""
-        with pop as (
-            select group_id, year - {pop_shift} as y, person_id from _crit_grp where age between 18 and 64
-        ), fte as (select person_id, year, sum(fte) as fte from _crit_fte group by all)
-        select p.group_id, 'employment', p.y, coalesce(sum(f.fte), 0)::DOUBLE, count(*)::DOUBLE
-        from pop p left join fte f on f.person_id = p.person_id and f.year = p.y
-        group by all
-        """
+    # Employment, crime, education and income: the person-level measures summed per group.
+    person_measures(con, settings, "_crit_person", prepared=True)
+    # Summed per group over the persons (as the criteria always did; summing the area sums instead
+    # changed the municipality's sums in the last digit from build to build).
+    measured = q(
+        """select g.group_id, m.component, m.data_year, sum(m.value)::DOUBLE, count(*)::DOUBLE
+           from _crit_person m join _crit_grp g on g.person_id = m.person_id and g.year = m.pop_year
+           group by all"""
     ).fetchall()
     if settings.employment_denominator == "headcount_mean":
         heads = {
@@ -213,93 +340,12 @@ def compute_components(con: duckdb.DuckDBPyConnection, settings: CriteriaSetting
                 "select group_id, year, count(*)::DOUBLE from _crit_grp where age between 18 and 64 group by all"
             ).fetchall()
         }
-        rows_emp = [
+        measured = [
             (g, c, y, n, (heads.get((g, y), d) + heads.get((g, y + 1), heads.get((g, y), d))) / 2)
-            for g, c, y, n, d in rows_emp
+            if c == "employment" else (g, c, y, n, d)
+            for g, c, y, n, d in measured
         ]
-    rows += rows_emp
-
-    # Crime: residents 18+ (1 January of y) convicted in calendar year y.
-    if _has(con, "staging.convictions"):
-        date_col = "decision_date" if settings.conviction_date == "decision" else "offence_date"
-        laws = ", ".join(f"'{x}'" for x in CRIME_LAWS)
-        decs = ", ".join(f"'{x}'" for x in settings.conviction_decisions) or "''"
-        rows += q(
-            f"""
-            with conv as (
-                select distinct person_id, year({date_col}) as y from staging.convictions
-                where law in ({laws}) and decision in ({decs}) and {date_col} is not null
-            )
-            select g.group_id, 'crime', g.year,
-                   count(*) filter (where c.person_id is not null)::DOUBLE, count(*)::DOUBLE
-            from _crit_grp g left join conv c on c.person_id = g.person_id and c.y = g.year
-            where g.age >= 18
-            group by all
-            """
-        ).fetchall()
-
-    # Education: residents 30-59, highest education at status 1 January of y.
-    if _has(con, "staging.education"):
-        # One row per person-year already: the register's key is the person within each year's file
-        # (checked at ingest; tests/test_criteria_measures.py guards the declaration).
-        con.execute("create or replace temp view _crit_edu as select * from staging.education")
-        src18 = ", ".join(f"'{x}'" for x in EDUCATION_SOURCES_2018)
-        comps = (("education_2018", f"e.education_source in ({src18})"), ("education_2013", "true"))
-        cols = []
-        for _comp, valid in comps:  # both components from one join
-            level = (
-                f"case when e.person_id is null or coalesce(trim(e.highest_education), '') in ('', '9090') "
-                f"or not ({valid}) then '{UNKNOWN_LEVEL}' else left(trim(e.highest_education), 2) end"
-            )
-            if settings.education_unknown_as_basic:
-                num = f"count(*) filter (where {level} in ('{BASIC_LEVEL}', '{UNKNOWN_LEVEL}'))"
-                den = "count(*)"
-            else:
-                num = f"count(*) filter (where {level} = '{BASIC_LEVEL}')"
-                den = f"count(*) filter (where {level} <> '{UNKNOWN_LEVEL}')"
-            cols += [f"{num}::DOUBLE", f"{den}::DOUBLE"]
-        for g, y, *nd in q(
-            f"""
-            select g.group_id, g.year, {", ".join(cols)}
-            from _crit_grp g left join _crit_edu e on e.person_id = g.person_id and e.year = g.year
-            where g.age between 30 and 59
-            group by all
-            """
-        ).fetchall():
-            rows += [(g, comp, y, nd[2 * i], nd[2 * i + 1]) for i, (comp, _v) in enumerate(comps)]
-
-    # Income: income year y, taxable residents 15-64 on 1 January of y+1, not in education.
-    if _has(con, "staging.income"):
-        max_year = q("select max(year) from core.person_year").fetchall()[0][0]
-        # Students are left out: ongoing education on the population date (g.year), and with the
-        # "ongoing_or_su" rule also an SU spell in the income year (i.year). Written as anti-joins on
-        # the distinct (person, year) pairs, not as correlated EXISTS: the same rows, a third of the time.
-        ctes, joins, keep = [], [], []
-        if _has(con, "staging.education"):
-            ctes.append("""ongoing as (select distinct person_id, year from staging.education
-                                       where coalesce(trim(ongoing_education), '') <> '')""")
-            joins.append("left join ongoing o on o.person_id = g.person_id and o.year = g.year")
-            keep.append("o.person_id is null")
-        if settings.students_rule == "ongoing_or_su":
-            ctes.append("""su as (select distinct s.person_id, y.year from _crit_spells s
-                                  join (select distinct year from staging.income) y
-                                    on s.start_date <= make_date(y.year, 12, 31)
-                                   and coalesce(s.end_date, DATE '9999-12-31') >= make_date(y.year, 1, 1)
-                                  where s.benefit = 'SU')""")
-            joins.append("left join su on su.person_id = g.person_id and su.year = i.year")
-            keep.append("su.person_id is null")
-        with_ = ("with " + ", ".join(ctes)) if ctes else ""
-        rows += q(
-            f"""
-            {with_}
-            select g.group_id, 'income', i.year, sum(i.gross_income)::DOUBLE, count(*)::DOUBLE
-            from staging.income i  -- one row per person-year (the register's key)
-            join _crit_grp g on g.person_id = i.person_id and g.year = least(i.year + 1, {max_year})
-            {" ".join(joins)}
-            where i.taxable and g.age between 15 and 64 {"".join(" and " + k for k in keep)}
-            group by all
-            """
-        ).fetchall()
+    rows += measured
 
     values = {(g, c, int(y)): (float(n), None if d is None else float(d)) for g, c, y, n, d in rows}
     national, region = reference_series(con)

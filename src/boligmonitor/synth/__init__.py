@@ -26,7 +26,7 @@ from boligmonitor.synth.reference import reference_tables
 from boligmonitor.synth.registers_gen import Extract
 
 #: Bumped whenever the generated files change for the same seed.
-GENERATOR_VERSION = "1.0.0"
+GENERATOR_VERSION = "1.1.0"
 #: Sources that send Windows line ends (municipal systems exporting cp1252/latin-1).
 CRLF_ENCODINGS = ("cp1252", "latin-1")
 
@@ -63,6 +63,7 @@ def build_frames(addresses: pl.DataFrame, seed: int, scale: float) -> tuple[dict
     decisions, charges = ex.crime()
     frames = {
         "befolkning": ex.population(),
+        "doedsfald": ex.deaths(),
         "ydelser": benefits,
         "uddannelse": ex.education(),
         "indkomst": ex.income(),

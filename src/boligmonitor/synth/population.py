@@ -98,7 +98,7 @@ class Population:
             "birth": np.int64, "sex": np.int8, "origin": np.int8, "country": np.int64, "u": np.float64,
             "v": np.float64, "w": np.float64, "edu": np.int64, "src": np.int8, "hh": np.int64,
             "child": np.bool_, "present": np.bool_, "moved_in": np.int64, "arrival": np.int64,
-            "entry_area": np.int64,
+            "entry_area": np.int64, "death": np.int64,
         }
         self.p = {k: np.zeros(0, t) for k, t in cols.items()}
         self.snapshots: list[pl.DataFrame] = []
@@ -255,7 +255,7 @@ class Population:
         new = {
             "birth": birth, "sex": sex, "origin": origin, "country": country, "u": u, "v": v, "w": w,
             "edu": edu, "src": src, "hh": hh_of, "child": is_child, "present": np.ones(m, bool),
-            "moved_in": moved, "arrival": arrival, "entry_area": area,
+            "moved_in": moved, "arrival": arrival, "entry_area": area, "death": np.zeros(m, np.int64),
         }
         self._append_persons(new)
 
@@ -272,6 +272,10 @@ class Population:
         q = np.exp(-10.2 + 0.094 * age)
         dies = pres & (rng.random(self.n_persons) < np.minimum(q, 0.5))
         pres &= ~dies
+        # the date of death (the death register, doedsfald): spread over the year by the person's index,
+        # without a draw from the generator (the population itself is exactly as without the register)
+        idx = np.flatnonzero(dies)
+        self.p["death"][idx] = start + (idx * 2654435761) % (end - start)
         # grown-up children leave home (and the municipality)
         leaves = pres & self.p["child"] & (age >= 18) & (rng.random(self.n_persons) < 0.22)
         pres &= ~leaves
@@ -299,7 +303,7 @@ class Population:
                 "birth": bdate, "sex": np.where(rng.random(nb) < 0.51, 1, 2), "origin": np.where(nwb > 0, 3, 1),
                 "country": self.p["country"][bm], "u": u, "v": v, "w": w, "edu": edu,
                 "src": np.zeros(nb), "hh": mhh_b, "child": np.ones(nb, bool), "present": np.ones(nb, bool),
-                "moved_in": bdate, "arrival": np.zeros(nb), "entry_area": area_b,
+                "moved_in": bdate, "arrival": np.zeros(nb), "entry_area": area_b, "death": np.zeros(nb),
             }
             self._append_persons(new)
             pres = self.p["present"]

@@ -115,6 +115,7 @@ class Extract:
         self.addresses = addresses
         pn = pnr_numbers(persons)
         persons = persons.with_columns(pl.Series("pnr", pn))
+        self.persons = persons
         df = py.join(persons, on="pid", how="left").sort(["year", "pid"])
         self.df = df
         self.n = df.height
@@ -192,6 +193,16 @@ class Extract:
                 "FAMILIE_ID": np.char.add("F", np.char.zfill(g["hh"].astype(str), 7)),
             }
         ).with_columns(fmt_date(pl.col("FOED_DAG")).alias("FOED_DAG"), fmt_date(pl.col("TILFLYT_DATO")).alias("TILFLYT_DATO"))
+
+    # --- doedsfald -----------------------------------------------------------------------------
+    def deaths(self) -> pl.DataFrame:
+        """The death register: every person who died, in the file of the year of death."""
+        d = self.persons.filter(pl.col("death") > 0).sort("death", "pid")
+        return pl.DataFrame({
+            "year": pl.from_epoch(d["death"], time_unit="d").dt.year().cast(pl.Int32),
+            "PNR": d["pnr"],
+            "DOEDSDATO": d["death"],
+        }).with_columns(fmt_date(pl.col("DOEDSDATO")).alias("DOEDSDATO"))
 
     # --- uddannelse ----------------------------------------------------------------------------
     def education_state(self) -> None:

@@ -16,7 +16,7 @@ RAW := data/raw
 DB := data/processed/boligmonitor.duckdb
 NBTEST := .nbtest
 
-.PHONY: help install data build notebooks report site test lint unit nbtest browsertest chromium bench clean
+.PHONY: help install data build notebooks report site test lint unit nbtest nbval browsertest chromium bench clean
 
 help: ## list the targets
 	@grep -hE '^[a-z][a-zA-Z_-]*:.*## ' $(MAKEFILE_LIST) | sort | \
@@ -97,7 +97,11 @@ chromium: ## Debian's Chromium for the browser test (installed with apt-get when
 unit: $(STAMP) chromium ## unit tests (pytest tests/)
 	$(VENV)/bin/pytest tests
 
-nbtest: build $(KERNEL_PROFILE) ## execute every notebook and every report page under nbval; the pages are exported to .nbtest/html
+nbtest: build ## execute every notebook and every report page under nbval; the pages are exported to .nbtest/html
+	@$(MAKE) --no-print-directory nbval
+
+# (no build of its own: nbtest and test build first, once)
+nbval: $(STAMP) $(KERNEL_PROFILE)
 	@rm -rf $(NBTEST) && $(PY) -m boligmonitor.site pages-to-notebooks $(NBTEST)
 	IPYTHONDIR="$(CURDIR)/$(VENV)/ipython" $(VENV)/bin/pytest -p no:cacheprovider --nbval-lax --nbval-current-env \
 	  -p boligmonitor.site.nbexport --export-html $(NBTEST)/html --export-root $(NBTEST) notebooks $(NBTEST)
@@ -108,15 +112,16 @@ browsertest: chromium ## open every exported page (make nbtest) in headless Chro
 	BOLIGMONITOR_BROWSER_PAGES=$(NBTEST)/html BOLIGMONITOR_SCREENSHOTS=$(NBTEST)/screenshots \
 	  $(VENV)/bin/pytest -p no:cacheprovider tests/test_browser.py
 
+# The build runs once; with nothing changed since the last one it only checks that (boligmonitor.uptodate).
 test: build ## everything CI runs: ruff, unit tests, notebooks and report pages under nbval, pages in a browser (no Quarto needed)
 	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory unit
-	$(MAKE) --no-print-directory nbtest
+	$(MAKE) --no-print-directory nbval
 	$(MAKE) --no-print-directory browsertest
 
-bench: build ## run the benchmarks (synthetic writer, build) and print their tables
-	$(PY) bench/bench_synth.py
-	$(PY) bench/bench_build.py
+BENCH_ARGS ?=
+bench: $(STAMP) ## the product against pandas and DuckDB references, side by side (scales 0.25-10; BENCH_ARGS="--scales 1 --rounds 3"); writes docs/benchmarks.md
+	nice -n 10 $(PY) bench/bench.py $(BENCH_ARGS)
 
 clean: ## remove build output (_site, database, published files, caches); keeps data/raw and .venv
 	rm -rf _site _site-screenshots .quarto $(NBTEST) .pytest_cache .ruff_cache

@@ -168,6 +168,33 @@ COLUMNS_DA: dict[str, tuple[str, str]] = {
     "keys": ("Række", "Rækkens nøgler (kolonne=værdi)."),
     "column": ("Kolonne", "Den skjulte kolonne."),
     "rule": ("Regel", "Diskretioneringsreglen, der skjulte cellen."),
+    # Resident flows (flytninger*, kriterier_dekomponering; boligmonitor.flows).
+    "flow": ("Strøm", "Hvilken strøm rækken tæller: stayed (blev boende), in_* (flyttet ind: fra et andet "
+             "overvåget område, resten af kommunen, uden for kommunen, født) eller out_* (flyttet ud: til "
+             "samme steder, død)."),
+    "direction": ("Retning", "in (ind), out (ud) eller stayed (blev boende)."),
+    "counterpart": ("Hvorfra/hvortil", "Stedet, beboerne kom fra eller flyttede til: monitored_area (et "
+                    "andet overvåget område), rest_of_kommune, outside_kommune, born (født), died (død)."),
+    "persons": ("Personer", "Antal personer (for dekomponeringen: ændringen omregnet til personer)."),
+    "from_location": ("Fra", "Området (eller resten af kommunen), beboerne flyttede fra."),
+    "to_location": ("Til", "Området (eller resten af kommunen), beboerne flyttede til."),
+    "flow_group": ("Gruppe", "Beboergruppen: stayed (blev boende), moved_in (flyttet ind), moved_out (flyttet "
+                   "ud), moved_in_outside/moved_out_outside (fra/til uden for kommunen), moved_out_kommune "
+                   "(til resten af kommunen), residents (alle beboere)."),
+    "measure": ("Mål", "Kriteriets mål (fx uden for arbejdsmarkedet 18-64 år), aldersgruppe eller "
+                "husstandstype, som gruppen beskrives på."),
+    "complete": ("Komplet", "ja, hvis alle registre bag målet er komplette for året; nej, hvis et register "
+                 "mangler eller er ufuldstændigt (værdien bør da ikke bruges)."),
+    "level": ("Niveau", "list_year (ændring fra én liste til den næste, med toårsgennemsnit) eller data_year "
+              "(ændring fra ét dataår til det næste)."),
+    "from_year": ("Fra år", "Året, ændringen regnes fra."),
+    "value_from": ("Værdi fra", "Kriteriets værdi i fra-året (samme enhed som kolonnen Enhed)."),
+    "value_to": ("Værdi til", "Kriteriets værdi i året (samme enhed som kolonnen Enhed)."),
+    "part": ("Del", "Delen af ændringen: stayers (beboere, der blev boende og skiftede status), out_movers "
+             "(dem, der flyttede ud), in_movers (dem, der flyttede ind), ageing (aldring ind i og ud af "
+             "aldersgruppen); delene summer til ændringen."),
+    "points": ("Procentpoint", "Delens bidrag til ændringen i procentpoint (for indkomst: procent af regionen)."),
+    "base_persons": ("Personer bag delen", "Antal personer i den gruppe, delen bygger på."),
 }
 
 

@@ -55,10 +55,16 @@ Markdown(docs.doc_section(DOC, "5. Prognose og scenarier"))
 Markdown(docs.doc_section(DOC, "6. Kontrol mod helhedsplanen"))
 
 # %% [markdown]
-# ## 7. Kendte usikkerheder
+# ## 7. Flytninger og kriteriernes ændring
 
 # %%
-Markdown(docs.doc_section(DOC, "7. Kendte usikkerheder"))
+Markdown(docs.doc_section(DOC, "7. Flytninger og kriteriernes ændring"))
+
+# %% [markdown]
+# ## 8. Kendte usikkerheder
+
+# %%
+Markdown(docs.doc_section(DOC, "8. Kendte usikkerheder"))
 
 # %% [markdown]
 # ## Diskretionering

@@ -66,3 +66,15 @@ def test_quarto_config_uses_documented_options_for_reports():
     assert html["toc-location"] in ("left", "right", "body", "left-body", "right-body")
     assert html["page-layout"] in ("article", "full", "custom")
     assert "reports/taet_paa_graensen.py" in [str(p) for p in site.pages()]
+
+
+def test_the_method_page_shows_every_section_of_the_method_doc():
+    """reports/metode.py shows docs/criteria-method.md section by section under heading cells; a section
+    added to the doc must get its heading cell on the page (otherwise it is missing from the site)."""
+    from boligmonitor import config
+    from boligmonitor.site import docs
+
+    page = (config.project_root() / "reports" / "metode.py").read_text(encoding="utf-8")
+    for heading in (h for h in docs.doc_sections("criteria-method") if h):
+        assert f"# ## {heading}\n" in page, f"reports/metode.py has no heading cell for '## {heading}'"
+        assert f'docs.doc_section(DOC, "{heading}")' in page or heading.startswith("3. "), heading

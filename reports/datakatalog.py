@@ -13,5 +13,6 @@
 from IPython.display import Markdown
 
 from boligmonitor.dictionary import dictionary_markdown
+from boligmonitor.site import texts
 
-Markdown(dictionary_markdown())
+Markdown(texts.compact_dictionary(dictionary_markdown()))

@@ -8,7 +8,7 @@
 from IPython.display import Markdown
 
 from boligmonitor import quality
-from boligmonitor.site import published, report
+from boligmonitor.site import published, report, texts
 
 Markdown(report.data_banner())
 
@@ -20,7 +20,7 @@ Markdown(report.data_banner())
 # %%
 loads = published.load("indlaesning")
 assert quality.reconciles(loads), "rows read != loaded + quarantined for some file"
-Markdown(quality.load_summary_markdown(loads))
+Markdown(quality.load_summary_markdown(texts.with_register_titles(loads)))
 
 # %% [markdown]
 # ## Rækker i karantæne
@@ -29,7 +29,7 @@ Markdown(quality.load_summary_markdown(loads))
 # linje, kolonne og årsag. Her vises antallet pr. årsag (uden værdierne).
 
 # %%
-Markdown(quality.quarantine_markdown(published.load("karantaene")))
+Markdown(quality.quarantine_markdown(texts.with_register_titles(published.load("karantaene"))))
 
 # %% [markdown]
 # ## Adresser og områder

@@ -1,21 +1,31 @@
 # %% [markdown]
 # ---
 # title: "Data til download"
-# description: "De offentliggjorte tabeller (aggregater efter diskretionering) som CSV-filer."
+# description: "De offentliggjorte tabeller (aggregater efter diskretionering): til Excel, maskinlæsbare og med dataordbog."
 # ---
 
 # %%
 from IPython.display import Markdown
 
-from boligmonitor.site import report
+from boligmonitor.site import downloads, report
 
+if not downloads.excel_variants_current():
+    downloads.write_excel_variants()
 Markdown(report.data_banner())
 
 # %% [markdown]
-# Alle tabeller er aggregater pr. område og år. Celler, der ville vise færre end minimumsantallet af
-# personer, er tomme, og rækken har `suppressed = true`; hver undertrykt celle står med sin begrundelse i
-# `undertrykkelser.csv`. Filerne er UTF-8 med BOM, kommasepareret og med punktum som decimaltegn, så de
-# kan læses af både Excel og statistikprogrammer.
+# Alle tabeller er aggregater pr. område og år. Hver tabel findes i tre filer:
+#
+# - **Excel**: til et dansk Excel – semikolon mellem kolonnerne, decimalkomma, danske kolonnenavne,
+#   *ja*/*nej*, tal afrundet til læsning (hele tal uden decimaler, ellers to decimaler). Åbn den med
+#   dobbeltklik.
+# - **CSV**: maskinlæsbar til statistikprogrammer – komma mellem kolonnerne, decimalpunktum, fuld
+#   præcision og kolonnenavnene fra koden. UTF-8 med BOM.
+# - **Dataordbog**: hver kolonne med dens danske navn, navnet i den maskinlæsbare fil og betydningen.
+#
+# Celler, der ville vise færre end minimumsantallet af personer, er tomme, og rækken har
+# *Skjult (diskretionering)* = ja (`suppressed = true`); hver skjult celle står med sin begrundelse i
+# tabellen over undertrykte celler.
 
 # %%
-Markdown(report.downloads_markdown(prefix="../"))
+Markdown(downloads.downloads_markdown(prefix="../"))

@@ -7,28 +7,70 @@
 # %%
 from IPython.display import Markdown
 
-from boligmonitor.site import docs, published, report
+from boligmonitor.site import docs, published, report, texts
 
-Markdown(docs.doc_markdown("criteria-method"))
+DOC = "criteria-method"  # docs/criteria-method.md: one heading cell per section below
+
+Markdown(docs.doc_section(DOC, ""))
 
 # %% [markdown]
-# ## Indstillinger i denne beregning
-#
-# Hvor loven eller praksis ikke er entydig, bygger beregningen på et navngivet valg. Tabellen viser de valg,
-# som den offentliggjorte beregning er lavet med (de kan ændres uden at ændre koden).
+# ## 1. Reglerne efter lovversion
 
 # %%
-Markdown(report.md_table(published.load("kriterier_indstillinger"),
-                         {"name": "Indstilling", "value_text": "Værdi", "description": "Betydning",
-                          "reason": "Begrundelse"}))
+Markdown(texts.transpose_tables(texts.legal_lists(docs.doc_section(DOC, "1. Reglerne efter lovversion")),
+                                "Kategori"))
+
+# %% [markdown]
+# ## 2. Fra registre til kriterier
+
+# %%
+Markdown(docs.doc_section(DOC, "2. Fra registre til kriterier"))
+
+# %% [markdown]
+# ## 3. Indstillinger for det, loven ikke afgør
+#
+# Hvor loven eller praksis ikke er entydig, bygger beregningen på et navngivet valg. Tabellen viser de valg,
+# som den offentliggjorte beregning er lavet med. De kan ændres uden at ændre koden; navnet under hver
+# indstilling er det, den hedder i indstillingsfilen.
+
+# %%
+Markdown(texts.settings_markdown(published.load("kriterier_indstillinger")))
+
+# %% [markdown]
+# ## 4. Marginer
+
+# %%
+Markdown(docs.doc_section(DOC, "4. Marginer"))
+
+# %% [markdown]
+# ## 5. Prognose og scenarier
+
+# %%
+Markdown(docs.doc_section(DOC, "5. Prognose og scenarier"))
+
+# %% [markdown]
+# ## 6. Kontrol mod helhedsplanen
+
+# %%
+Markdown(docs.doc_section(DOC, "6. Kontrol mod helhedsplanen"))
+
+# %% [markdown]
+# ## 7. Flytninger og kriteriernes ændring
+
+# %%
+Markdown(docs.doc_section(DOC, "7. Flytninger og kriteriernes ændring"))
+
+# %% [markdown]
+# ## 8. Kendte usikkerheder
+
+# %%
+Markdown(docs.doc_section(DOC, "8. Kendte usikkerheder"))
 
 # %% [markdown]
 # ## Diskretionering
 
 # %%
-from boligmonitor import disclosure
-
-Markdown(disclosure.method_markdown())
+Markdown(texts.disclosure_markdown())
 
 # %% [markdown]
 # ## Helhedsplanens indikatorer

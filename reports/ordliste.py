@@ -7,6 +7,6 @@
 # %%
 from IPython.display import Markdown
 
-from boligmonitor.site import docs
+from boligmonitor.site import texts
 
-Markdown(docs.glossary_markdown())
+Markdown(texts.glossary_markdown())

@@ -206,7 +206,12 @@ def test_settings_change_the_numbers(db):
     assert comp.get(GJ, "crime", 2016) == (30.0, 1100.0)  # offences of 2016, decided in 2017
 
 
-def test_run_writes_metrics_tables(db):
+def test_run_writes_metrics_tables(db, tmp_path, monkeypatch):
+    from boligmonitor.criteria import scenarios
+
+    # The shipped scenarios only: the user's scenarios/ folder may hold anything (issue 15).
+    (tmp_path / "scenarios").mkdir()
+    monkeypatch.setattr(scenarios, "user_scenario_dir", lambda: tmp_path / "scenarios")
     msgs: list[str] = []
     ctx = BuildContext(raw_dir=None, db_path=None, published_dir=None, hmac_key=b"", say=msgs.append)
     out = run(db, ctx)

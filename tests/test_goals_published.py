@@ -135,7 +135,7 @@ def test_annual_report_overview_has_one_row_per_goal_with_symbol_word_and_reason
     table = out[1].data.splitlines()
     assert len(table) == 2 + goal_rows.height
     for r in goal_rows.iter_rows(named=True):
-        line = next(t for t in table if f"**{r['goal_id']}**" in t and f"| {r['unit_name']} |" in t)
+        line = next(t for t in table if f"**{r['goal_id']}**" in t and f"<small>{r['unit_name']}</small>" in t)
         assert f"{goals.STATUS_SYMBOLS[r['status']]} {r['status']}</span>" in line  # reads without colour
         assert r["reason"].replace("|", "\\|") in line
     assert any(type(o).__name__ == "SVG" and "<title>" in o.data for o in out)  # the trend lines

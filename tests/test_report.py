@@ -10,7 +10,8 @@ def test_danish_number_formats():
     assert report.fmt_num(1234.56, 1) == "1.234,6"
     assert report.fmt_pct(45.04) == "45,0 %"
     assert report.fmt_pct(None) == ".."
-    assert report.fmt_margin(12, "fewer") == "12 færre"
+    assert report.fmt_margin(12, "fewer") == "12 pers. fra grænsen"
+    assert report.fmt_margin(65, "fewer", criterion="income") == "65 indk. fra grænsen"
     assert report.fmt_margin(None, "more") == ".."
 
 

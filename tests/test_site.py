@@ -40,3 +40,41 @@ def test_pages_convert_to_notebooks_that_start_in_the_project_root(tmp_path):
     nb = nbformat.read(written[0], as_version=4)
     assert "os.chdir" in nb.cells[0].source
     assert nb.metadata["kernelspec"]["name"] == "python3"
+
+
+def test_freeze_is_emptied_when_the_published_data_changes(tmp_path):
+    pub = tmp_path / "published"
+    pub.mkdir()
+    (pub / "befolkning.csv").write_text("a\n1\n", encoding="utf-8")
+    (pub / "manifest.json").write_text("{}", encoding="utf-8")
+    root = tmp_path / "project"
+    root.mkdir()
+    assert site.freeze_guard(root, pub) is False  # first render: nothing to clear
+    page = root / "_freeze" / "index" / "execute-results" / "html.json"
+    page.parent.mkdir(parents=True)
+    page.write_text("{}", encoding="utf-8")
+    assert site.freeze_guard(root, pub) is False and page.exists()  # same data: frozen results kept
+    (pub / "befolkning.csv").write_text("a\n2\n", encoding="utf-8")
+    assert site.freeze_guard(root, pub) is True and not page.exists()  # new data: every page again
+    assert (root / "_freeze" / site.FREEZE_STAMP).read_text(encoding="utf-8").strip() == site.data_fingerprint(pub)
+
+
+def test_quarto_config_uses_documented_options_for_reports():
+    cfg = site.quarto_config()
+    html = cfg["format"]["html"]
+    assert cfg["execute"]["freeze"] == "auto"
+    assert html["toc-location"] in ("left", "right", "body", "left-body", "right-body")
+    assert html["page-layout"] in ("article", "full", "custom")
+    assert "reports/taet_paa_graensen.py" in [str(p) for p in site.pages()]
+
+
+def test_the_method_page_shows_every_section_of_the_method_doc():
+    """reports/metode.py shows docs/criteria-method.md section by section under heading cells; a section
+    added to the doc must get its heading cell on the page (otherwise it is missing from the site)."""
+    from boligmonitor import config
+    from boligmonitor.site import docs
+
+    page = (config.project_root() / "reports" / "metode.py").read_text(encoding="utf-8")
+    for heading in (h for h in docs.doc_sections("criteria-method") if h):
+        assert f"# ## {heading}\n" in page, f"reports/metode.py has no heading cell for '## {heading}'"
+        assert f'docs.doc_section(DOC, "{heading}")' in page or heading.startswith("3. "), heading

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import duckdb
 
-from boligmonitor import buildrecord, config, db
+from boligmonitor import buildrecord, config, db, uptodate
 from boligmonitor.errors import INTERRUPT, BuildError, interrupt_handlers, lock_error, translate
 from boligmonitor.steps import BuildContext, StepResult
 
@@ -63,6 +63,7 @@ class BuildSummary:
     seconds: float = 0.0
     full: bool = False
     key_source: str = ""
+    up_to_date: bool = False  # nothing changed since the last build: no step ran (see uptodate)
 
     @property
     def tables(self) -> dict[str, int]:
@@ -78,6 +79,8 @@ class BuildSummary:
         raise KeyError(name)
 
     def __str__(self) -> str:
+        if self.up_to_date:
+            return f"Up to date -> {self.db_path} (no step ran; checked in {self.seconds:.2f} s)"
         lines = [f"Build {'(full)' if self.full else '(incremental)'} -> {self.db_path} in {self.seconds:.1f} s",
                  f"published files: {self.published_dir}",
                  f"{'step':<12} {'seconds':>8}  tables (rows)"]
@@ -331,6 +334,10 @@ def _build(raw_dir: Path, db_path: Path, published_dir: Path, say: Callable[[str
                     with contextlib.suppress(Exception):
                         prep(ctx)
 
+    if steps is None and not full and (why := uptodate.check(raw_dir, db_path, published_dir, key, settings)):
+        say(f"build: up to date, nothing to do ({why}); `boligmonitor build --full` rebuilds anyway")
+        return BuildSummary(db_path, published_dir, seconds=time.perf_counter() - t0, key_source=key_source,
+                            up_to_date=True)
     runners = [load(groups[0])] if groups else []
 
     db_path.parent.mkdir(parents=True, exist_ok=True)
@@ -416,6 +423,9 @@ def _build(raw_dir: Path, db_path: Path, published_dir: Path, say: Callable[[str
             _remove(p)
         if not swapped_pub and old_pub.exists() and not published_dir.exists():
             os.replace(old_pub, published_dir)
+    if steps is None:  # the default pipeline: vouch for this database until something changes
+        with contextlib.suppress(OSError, duckdb.Error):
+            uptodate.record(raw_dir, db_path, published_dir, key, settings)
     summary.seconds = time.perf_counter() - t0
     say(f"build: done in {summary.seconds:.1f} s")
     return summary

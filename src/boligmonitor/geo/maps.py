@@ -78,7 +78,30 @@ def _extent(polys, schools, margin: float = 400.0):
     return box(minx - margin, miny - margin, maxx + margin, maxy + margin)
 
 
-def _base(polys, schools, streets, source: str, highlight: str | None, title: str, width: int, height: int):
+def _scale_bar(ext, crs) -> list:
+    """A scale bar in the lower left corner: a round length (100 m ... 5 km) about a fifth of the map's
+    width, drawn as a line with its length written above (positions projected from EPSG:25832)."""
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    minx, miny, maxx, maxy = ext.bounds
+    target = (maxx - minx) / 5
+    length = max([n for n in (100, 200, 250, 500, 1000, 2000, 2500, 5000) if n <= max(target, 100)])
+    x0, y0 = minx + (maxx - minx) * 0.04, miny + (maxy - miny) * 0.05
+    pts = gpd.GeoSeries([Point(x0, y0), Point(x0 + length, y0)], crs=crs).to_crs("EPSG:4326")
+    label = f"{length // 1000} km" if length >= 1000 else f"{length} m"
+    rec = {"lon": pts.iloc[0].x, "lat": pts.iloc[0].y, "lon2": pts.iloc[1].x, "lat2": pts.iloc[1].y,
+           "mlon": (pts.iloc[0].x + pts.iloc[1].x) / 2, "label": label}
+    data = alt.Data(values=[rec])
+    bar = alt.Chart(data).mark_rule(color="#222", strokeWidth=3).encode(
+        longitude="lon:Q", latitude="lat:Q", longitude2="lon2:Q", latitude2="lat2:Q")
+    text = alt.Chart(data).mark_text(dy=-9, fontSize=11, color="#222").encode(
+        longitude="mlon:Q", latitude="lat:Q", text="label:N")
+    return [bar, text]
+
+
+def _base(polys, schools, streets, source: str, highlight: str | None, title: str, width: int, height: int,
+          labels: bool = False):
     ext = _extent(polys, schools)
     layers = []
     if streets is not None:
@@ -90,15 +113,22 @@ def _base(polys, schools, streets, source: str, highlight: str | None, title: st
                          chosen=[highlight is None or a == highlight for a in polys["area_id"]])
     order = [a.id for a in AREAS]
     layers.append(alt.Chart(alt.Data(values=_features(polys, ["area_id", "label", "chosen"]))).mark_geoshape(
-        strokeWidth=1.5, stroke="#333333", fillOpacity=0.35,
+        strokeWidth=1.5, stroke="#333333", fillOpacity=0.75, filled=True,
     ).encode(
-        # The same colour per area as every other chart on the site.
+        # The same colour per area as every other chart on the site; legend names never cut.
         color=alt.Color("properties.label:N", title="Område",
                         scale=alt.Scale(domain=[display_name(a) for a in order],
-                                        range=[AREA_COLOURS[a] for a in order])),
-        opacity=alt.condition("datum.properties.chosen", alt.value(1.0), alt.value(0.25)),
+                                        range=[AREA_COLOURS[a] for a in order]),
+                        legend=None if labels else alt.Legend(labelLimit=0, columns=2, orient="bottom")),
+        opacity=alt.condition("datum.properties.chosen", alt.value(1.0), alt.value(0.3)),
         tooltip=[alt.Tooltip("properties.label:N", title="Område")],
     ))
+    if labels:
+        cent = polys.assign(geometry=polys.geometry.representative_point())
+        layers.append(alt.Chart(alt.Data(values=_records(cent, ["label"]))).mark_text(
+            dy=26, fontSize=12, fontWeight="bold", color="#222").encode(
+            longitude="lon:Q", latitude="lat:Q", text="label:N"))
+    layers += _scale_bar(ext, polys.crs)
     if schools is not None and len(schools):
         sch = alt.Data(values=_records(schools, ["name", "kind"]))
         base = alt.Chart(sch).encode(longitude="lon:Q", latitude="lat:Q")
@@ -115,15 +145,20 @@ def _chart(layers, title, width, height):
 
 
 def area_map(highlight: str | None = None, path: Path | None = None, width: int = 640,
-             height: int = 420) -> alt.LayerChart:
-    """The monitored areas, their access addresses, the district schools and the city centre.
+             height: int = 420, streets: bool = False, addresses: bool = True,
+             labels: bool = False) -> alt.LayerChart:
+    """The monitored areas as filled polygons with a scale bar, their access addresses, the district
+    schools and the city centre.
 
-    ``highlight`` (an area id) draws that area strongly and the others faded. Needs no person data.
+    ``highlight`` (an area id) draws that area strongly and the others faded. ``streets`` adds the
+    street lines of the GeoPackage (off by default: cut at the map's edge they read as loose lines);
+    ``labels`` writes the areas' names on the map instead of a legend. Needs no person data.
     """
-    polys, pts, schools, streets, source = _layers(path)
+    polys, pts, schools, street_lines, source = _layers(path)
     title = "Boligområderne i Helhedsplan Randers 2021-25" if highlight is None else display_name(highlight)
-    layers, tp, ext = _base(polys, schools, streets, source, highlight, title, width, height)
-    inside = pts[pts["area_id"].notna()]
+    layers, tp, ext = _base(polys, schools, street_lines if streets else None, source, highlight, title,
+                            width, height, labels=labels)
+    inside = pts[pts["area_id"].notna()] if addresses else pts.iloc[0:0]
     if highlight is not None:
         inside = inside[inside["area_id"] == highlight]
     if len(inside):

@@ -35,8 +35,10 @@ def area_scale(area_ids: list[str] | None = None) -> alt.Scale:
 
 
 def themed(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+    # labelLimit=0: legend labels are never cut ("Hermann Stillingsvej-området" in full); two columns
+    # keep the longest names side by side within a phone-sized chart.
     return chart.configure(font=FONT).configure_axis(labelFontSize=12, titleFontSize=12).configure_legend(
-        labelFontSize=12, titleFontSize=12, orient="bottom", columns=3
+        labelFontSize=12, titleFontSize=12, orient="bottom", columns=2, labelLimit=0
     ).configure_view(stroke=None)
 
 
@@ -72,7 +74,8 @@ def line_by_area(
     """One line per area over the years, optionally with a threshold: a horizontal rule (``threshold``)
     or a dashed line through ``thresholds`` (columns ``x`` and ``threshold``), for a threshold that
     changed with the law."""
-    data = with_names(df).filter(pl.col(y).is_not_null())
+    # Suppressed values (null) stay in the data and break the line (invalid="break-paths-show-domains"): a gap, never a 0.
+    data = with_names(df)
     ids = [i for i in AREA_COLOURS if i in set(df["area_id"].to_list())]
     fmt = ".1f" if percent else ",.0f"
     base = alt.Chart(data.to_pandas()).encode(
@@ -80,7 +83,7 @@ def line_by_area(
         y=alt.Y(f"{y}:Q", title=y_title, axis=alt.Axis(format=fmt)),
         color=alt.Color("område:N", scale=area_scale(ids), title="Område"),
     )
-    chart = base.mark_line(point=True)
+    chart = base.mark_line(point=True, invalid="break-paths-show-domains")
     if thresholds is not None and thresholds.height:
         t = thresholds.rename({"threshold": "grænse"}).to_pandas()
         line = alt.Chart(t).encode(x=alt.X(f"{x}:O"), y=alt.Y("grænse:Q"))

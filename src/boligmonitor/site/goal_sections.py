@@ -46,18 +46,20 @@ def latest_status(st: pl.DataFrame, year: int | None = None) -> pl.DataFrame:
 
 
 def goal_table(rows: pl.DataFrame, *, with_unit: bool = True) -> str:
-    """A Markdown table, one row per goal (and area or group): status, goal, value, reason."""
-    lines = ["| Status | Mål | " + ("Område | " if with_unit else "") + "År | Værdi | Begrundelse |",
-             "|---|---|" + ("---|" if with_unit else "") + "---|--:|---|"]
+    """A Markdown table, one row per goal (and area or group): the goal with its status and area, the
+    value with its year and interval, the reason. Three columns: fits the body column (800 px)."""
+    lines = ["| Mål | Værdi | Begrundelse |", "|---|--:|---|"]
     for r in rows.iter_rows(named=True):
         note = f"; {r['note']}" if r.get("note") else ""
         goal = f"**{r['goal_id']}** {_cell(r['plan_wording'])} *(mål: {_cell(r['target'] + note)})*"
         value = fmt_value(r["unit"], r["value"]) if r["unit"] else "–"
         if r["value_ci_low"] is not None and r["unit"] in ("pct", "mark", "fte", "count"):
-            value += f" ({fmt_value(r['unit'], r['value_ci_low'])}–{fmt_value(r['unit'], r['value_ci_high'])})"
+            value += (f"<br><small>({fmt_value(r['unit'], r['value_ci_low'])}–"
+                      f"{fmt_value(r['unit'], r['value_ci_high'])})</small>")
         year = str(r["year"]) if r["year"] is not None else "–"
-        unit = f"{_cell(r['unit_name'])} | " if with_unit else ""
-        lines.append(f"| {status_label(r['status'])} | {goal} | {unit}{year} | {value} | {_cell(r['reason'])} |")
+        unit = f"<br><small>{_cell(r['unit_name'])}</small>" if with_unit else ""
+        lines.append(f"| {status_label(r['status'])}<br>{goal}{unit} | {value}<br><small>{year}</small> | "
+                     f"{_cell(r['reason'])} |")
     return "\n".join(lines)
 
 
@@ -249,13 +251,15 @@ def method_section() -> list:
         + tol + "\n\n"
         "**Diskretionering.** Status beregnes af de offentliggjorte, diskretionerede tal; et skjult tal giver "
         "»kan ikke måles«, og begrundelsen nævner kun offentliggjorte tal.")
-    lines = ["| Mål | Regel | Område | Baseline | Helhedsplanens ordlyd | Sted i planen |",
-             "|---|---|---|---|---|---|"]
+    # Three columns (fits the body column): the goal with its wording and place in the plan, the rule with
+    # its areas, the baseline.
+    lines = ["| Mål | Regel | Baseline |", "|---|---|---|"]
     for r in load_rules():
         where = r.plan_section + (f", side {r.plan_page}" if r.plan_page else "")
         areas = "; ".join(unit_name(u) for u, _ in r.units())
-        lines.append(f"| {r.goal_id} | {KIND_DA[r.kind]}: {_cell(r.target_text())} | {_cell(areas)} | "
-                     f"{r.baseline_year}: {_cell(r.plan_baseline)} | {_cell(r.plan_wording)} | {_cell(where)} |")
+        lines.append(f"| **{r.goal_id}** {_cell(r.plan_wording)}<br><small>{_cell(where)}</small> | "
+                     f"{KIND_DA[r.kind]}: {_cell(r.target_text())}<br><small>{_cell(areas)}</small> | "
+                     f"{r.baseline_year}: {_cell(r.plan_baseline)} |")
     return [Markdown(text), Markdown("### Målene som regler\n\n" + "\n".join(lines))]
 
 

@@ -20,6 +20,43 @@ def _svg(chart, alt_text: str) -> SVG:
     return SVG(charts.to_svg(chart, alt_text))
 
 
+def front_page(list_year: int | None = None) -> list:
+    """The front page at a glance: this year's status per area (with years on each list), each
+    criterion's margin in persons as small bars, a map of the areas, the residents over time and the
+    links to everything else. ``list_year`` defaults to the newest list year in the data."""
+    cls = published.load("klassifikation")
+    crit = published.load("kriterier")
+    pop = published.load("befolkning")
+    year = list_year or report.latest_list_year(cls)
+    out: list = [Markdown(report.data_banner())]
+    out.append(Markdown(f"## Status på listen {year}\n\n{report.status_summary(cls, year)}"))
+    out.append(Markdown(report.status_table(cls, year)))
+    out.append(Markdown(
+        "## Hvor tæt er områderne på grænserne?\n\nFor hvert kriterium: hvor mange personer området er fra "
+        "grænsen. Mørke søjler til højre: kriteriet er opfyldt, og så mange personer skal ud af gruppen, før det "
+        "ikke længere er. Lyse søjler til venstre: kriteriet er ikke opfyldt, og så mange skal ind i gruppen, før "
+        "det er. For indkomst tælles i årsindkomster på regionens gennemsnit. Et område kommer på listen, når "
+        f"to af de fire kriterier er opfyldt (og det har mindst 1.000 beboere). Tallene står i [Årsrapport {year}]"
+        f"(reports/{year}/index.py#kriterierne)."))
+    out.append(_svg(report.margin_chart(crit, year),
+                    f"Søjlediagram: afstanden til grænsen i personer for hvert område og kriterium i {year}; "
+                    "til højre opfyldt, til venstre ikke opfyldt."))
+    gaps = report.margin_gaps_note(crit, year)
+    if gaps:
+        out.append(Markdown(gaps))
+    from boligmonitor.geo import maps  # area outlines only: no person data
+
+    out.append(Markdown("## Områderne"))
+    out.append(_svg(maps.area_map(labels=True, addresses=False, width=600, height=380),
+                    "Kort over de fem boligområder og Sjællandsgadekvarteret med distriktsskolerne og en "
+                    "målestok. Geometrien er illustrativ."))
+    out.append(Markdown("## Beboere pr. 1. januar\n\nEt område kan kun komme på listerne, hvis det har "
+                        "mindst 1.000 beboere (stiplet linje). Tallene for hvert år står på områdesiderne."))
+    out.append(_svg(report.residents_chart(pop),
+                    "Linjediagram: beboere pr. 1. januar i hvert område og år med grænsen på 1.000 beboere."))
+    return out
+
+
 def annual_report(year: int) -> list:
     cls = published.load("klassifikation")
     crit = published.load("kriterier")
@@ -39,6 +76,12 @@ def annual_report(year: int) -> list:
         "mange personer der skal skifte status (eller flytte), før det skifter. Beskæftigelse og kriminalitet er "
         "gennemsnit af de to foregående kalenderår; uddannelse og herkomst gælder 1. januar; indkomst året før."))
     out.append(Markdown(report.criteria_table(crit, year, "udsat" if year >= 2018 else "ghetto")))
+    if year >= 2018:
+        out.append(_svg(report.margin_chart(crit, year),
+                        f"Søjlediagram: afstanden til grænsen i personer for hvert område og kriterium i {year}."))
+        gaps = report.margin_gaps_note(crit, year)
+        if gaps:
+            out.append(Markdown(gaps))
     years = [y for y in report.list_years(cls) if y <= year]
     for criterion in ("employment", "education"):
         out.append(_svg(report.criteria_chart(crit, criterion, "udsat", years=years),
@@ -57,6 +100,9 @@ def annual_report(year: int) -> list:
         f"## Uden for arbejdsmarkedet i {data_year}\n\nFuldtidspersoner 18-64 år efter helhedsplanens "
         "kategorier A-E (sådan som tabellerne i delaftalen om beskæftigelse er opgjort)."))
     out.append(Markdown(report.employment_table(emp, data_year, [*BIG_THREE, PLAN_TOTAL_ID, KOMMUNE_ID])))
+    note = report.fulltime_note(emp, published.load("indikatorer"), data_year)
+    if note:
+        out.append(Markdown(note))
 
     out += indicator_section(year)
 
@@ -70,13 +116,9 @@ def annual_report(year: int) -> list:
             "skifte status, før kriteriet skifter."))
         out.append(Markdown(report.forecast_table(fc)))
         out.append(Markdown(report.forecast_criteria_table(fcc)))
-        sc = published.load("scenarier")
-        title = sc.filter(pl.col("scenario_id") == "plan_targets")["scenario_title"]
         out.append(Markdown(
-            f"## Helhedsplanens mål som scenarie\n\n*{title[0] if len(title) else 'Helhedsplanens mål'}*: "
-            "helhedsplanens mål for beskæftigelse og uddannelse fremskrevet år for år til en klassifikation "
-            "(se *Metode* for forudsætningerne)."))
-        out.append(Markdown(report.scenario_table(sc, "plan_targets", BIG_THREE)))
+            "Scenarierne – helhedsplanens mål, uændret udvikling og egne scenarier – står på siden "
+            "[Tæt på grænsen](../taet_paa_graensen.py), i procent og i personer."))
     return out
 
 
@@ -90,6 +132,11 @@ def indicator_section(year: int) -> list:
         Markdown(f"## Helhedsplanens indikatorer ({data_year})\n\nHelhedsplanens mål og indikatorer for de fem "
                  "områder sammenlignet med Randers Kommune og med helhedsplanens baseline."),
         Markdown(report.indicator_table(ind, data_year)),
+        Markdown(f"Hver indikator år for år til {data_year}: alle fem områder og (for andele og gennemsnit) "
+                 "Randers Kommune; ◇ er helhedsplanens baseline. Skjulte tal (`..`) står som et hul i linjen."),
+        _svg(report.indicator_chart(ind, published.load("indikatorkatalog"), until=data_year),
+             f"Små linjediagrammer: hver af helhedsplanens indikatorer år for år til {data_year} for alle fem "
+             "områder og Randers Kommune med helhedsplanens baseline. Tallene står i tabellen ovenfor."),
     ]
 
 
@@ -125,7 +172,54 @@ def area_page(area_id: str) -> list:
                         "listeår med grænsen. Tallene står i tabellen ovenfor."))
     ind = published.load("indikatorer")
     out.append(Markdown("## Helhedsplanens indikatorer\n\n" + report.area_indicator_table(ind, area_id)))
+    out.append(Markdown(f"Hver indikator år for år: {a.name} og (for andele og gennemsnit) Randers Kommune; ◇ er "
+                        "helhedsplanens baseline, hvor planen opgør den for området. Skjulte tal (`..`) står som "
+                        "et hul i linjen."))
+    out.append(_svg(report.indicator_chart(ind, published.load("indikatorkatalog"), area_id=area_id),
+                    f"Små linjediagrammer: hver af helhedsplanens indikatorer år for år for {a.name} og Randers "
+                    "Kommune med helhedsplanens baseline. Tallene står i tabellen ovenfor."))
     return out
 
 
-__all__ = ["annual_report", "area_page", "indicator_section", "AREA_IDS", "PLAN_AREA_IDS", "display_name"]
+def near_threshold_page() -> list:
+    """'Tæt på grænsen': the forecast for the next list and every published scenario (the plan's targets,
+    the status quo, the shipped example and the user's ``scenarios/*.yml``), each with the areas' status by
+    year, the criterion closest to its threshold in percentage points and persons, and the criteria over the
+    years against the threshold."""
+    cls = published.load("klassifikation")
+    crit = published.load("kriterier")
+    fc = published.load("prognose")
+    fcc = published.load("prognose_kriterier")
+    sc = published.load("scenarier")
+    latest = report.latest_list_year(cls)
+    out: list = [Markdown(report.data_banner())]
+    nxt = int(fc["list_year"].max())
+    out.append(Markdown(
+        f"## Prognose for listen {nxt}\n\nDet ene år af toårsgennemsnittene er allerede kendt. Prognosen "
+        "fremskriver det åbne år uændret og viser, hvor mange personer der i det åbne år skal skifte status, "
+        f"før kriteriet skifter. Grundlaget er listen {latest}."))
+    out.append(Markdown(report.forecast_table(fc)))
+    out.append(Markdown(report.forecast_criteria_table(fcc)))
+    ids = report.scenario_ids(sc)
+    titles = dict(zip(sc["scenario_id"], sc["scenario_title"], strict=False))
+    out.append(Markdown(
+        f"## Scenarier\n\n{len(ids)} scenarier er beregnet: " + "; ".join(f"*{titles[i]}*" for i in ids) +
+        ". Hvert scenarie fremskriver områdernes tal år for år og klassificerer dem efter de gældende regler. "
+        "Egne scenarier lægges som YAML-filer i mappen `scenarios/` og kommer med her efter næste kørsel "
+        "(se *Metode*, afsnit 5). Afstanden i personer er omregnet fra procentpoint med områdets marginer i "
+        f"listeåret {latest} (derfor *ca.*); for indkomst i årsindkomster på regionens gennemsnit."))
+    for sid in ids:
+        frame = report.scenario_frame(sc, crit, sid)
+        if frame.height == 0:
+            continue
+        out.append(Markdown(f"### {titles[sid]}\n\nKriterier opfyldt pr. listeår (**udsat** = på listen over "
+                            "udsatte boligområder). Det første år er beregnet, de følgende fremskrevet."))
+        out.append(Markdown(report.scenario_status_table(frame)))
+        out.append(Markdown(report.scenario_closest_table(frame)))
+        out.append(_svg(report.scenario_chart(frame, titles[sid]),
+                        f"Linjediagrammer: de fire kriterier pr. område og listeår i scenariet {titles[sid]}, "
+                        "med grænsen stiplet."))
+    return out
+
+
+__all__ = ["near_threshold_page", "front_page", "annual_report", "area_page", "indicator_section", "AREA_IDS", "PLAN_AREA_IDS", "display_name"]

@@ -95,6 +95,60 @@ def check_offline(site_dir: Path) -> tuple[list[str], list[str]]:
     return problems, harmless
 
 
+def _check_browser(site_dir: Path, screenshots: Path | None) -> int:
+    from boligmonitor.site import browser
+
+    results = browser.check_site(site_dir, screenshot_dir=screenshots)
+    problems = [p for r in results for p in r.problems()]
+    for r in results:
+        for n in r.notes():
+            print(f"note: {n}")
+    for pr in problems:
+        print(f"PROBLEM: {pr}")
+    pages = len({r.page for r in results})
+    charts = sum(len(r.charts) for r in results if r.width == browser.WIDTHS[0])
+    print(f"browser check: {pages} pages, {charts} charts, widths {browser.WIDTHS}: {len(problems)} problems"
+          + (f"; screenshots in {screenshots}" if screenshots else ""))
+    return 1 if problems else 0
+
+
+FREEZE_STAMP = ".boligmonitor-data"
+
+
+def data_fingerprint(published_dir: Path | None = None) -> str:
+    """A hash of the published tables the pages read (name, size and content of every ``*.csv`` and the
+    manifest): what Quarto's ``freeze: auto`` cannot see, since it tracks only the pages' source."""
+    import hashlib
+
+    d = Path(published_dir or config.published_dir())
+    h = hashlib.sha256()
+    for p in sorted([*d.glob("*.csv"), d / "manifest.json"]):
+        if p.is_file():
+            h.update(p.name.encode() + b"\0" + p.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def freeze_guard(root: Path | None = None, published_dir: Path | None = None) -> bool:
+    """Clear Quarto's ``_freeze/`` when the published data changed since it was filled; returns True when
+    cleared. ``freeze: auto`` (``_quarto.yml``) re-executes a page only when its source changes; a new
+    extract or a rebuild with other data must re-execute every page, so the data's fingerprint is kept
+    in ``_freeze/.boligmonitor-data`` and a mismatch empties the folder (Quarto's documented advice:
+    re-render fully when things outside the source change). Only ``_freeze/`` is touched."""
+    import shutil
+
+    root = Path(root or config.project_root())
+    freeze = root / "_freeze"
+    stamp = freeze / FREEZE_STAMP
+    now = data_fingerprint(published_dir)
+    cleared = False
+    if freeze.exists() and (not stamp.exists() or stamp.read_text(encoding="utf-8").strip() != now):
+        shutil.rmtree(freeze)
+        cleared = True
+    freeze.mkdir(exist_ok=True)
+    stamp.write_text(now + "\n", encoding="utf-8")
+    return cleared
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m boligmonitor.site")
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -103,11 +157,32 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("list", help="list the report pages")
     o = sub.add_parser("check-offline", help="fail if a rendered page loads anything from the network")
     o.add_argument("site_dir")
+    b = sub.add_parser("check-browser", help="open every page in headless Chromium with the network blocked; "
+                       "fail on external requests, undrawn charts, elements wider than their container at 1280 px")
+    b.add_argument("site_dir", help="a rendered _site or the HTML export of the pages (.nbtest/html)")
+    b.add_argument("--screenshots", default=None, help="folder for full-page screenshots")
+    sub.add_parser("downloads", help="write the Danish Excel variant and the data dictionary of every published "
+                   "table (data/processed/published/excel/)")
+    sub.add_parser("freeze-guard", help="empty _freeze/ when the published data changed (freeze: auto sees "
+                   "only the pages' source)")
     args = p.parse_args(argv)
     return run_command(f"python -m boligmonitor.site {args.cmd}", lambda: _run(args))
 
 
 def _run(args: argparse.Namespace) -> int:
+    if args.cmd == "freeze-guard":
+        cleared = freeze_guard()
+        print("freeze: the data changed, every page is executed again" if cleared
+              else "freeze: data unchanged, Quarto re-executes only pages whose source changed")
+        return 0
+    if args.cmd == "downloads":
+        from boligmonitor.site import downloads
+
+        written = downloads.write_excel_variants()
+        print(f"downloads: {len(written)} files in {written[0].parent}")
+        return 0
+    if args.cmd == "check-browser":
+        return _check_browser(Path(args.site_dir), Path(args.screenshots) if args.screenshots else None)
     if args.cmd == "check-offline":
         if not Path(args.site_dir).is_dir():
             raise BoligmonitorError(f"{args.site_dir} is not a folder: render the site first (make report)")

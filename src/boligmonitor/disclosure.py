@@ -389,7 +389,9 @@ class DisclosureModel:
         i = self.index.get(key)
         if i is None:
             i = self.index[key] = len(self.cells)
-            self.cells.append(Cell(key, float(value), kind, implicit))
+            # Rounded to a millionth: the last digits of a float sum depend on the order DuckDB's
+            # threads add in, and every decision below (small, smallest complement) must not.
+            self.cells.append(Cell(key, round(float(value), 6) + 0.0, kind, implicit))
         return i
 
     def _measure(self, t: str, df: pl.DataFrame, m: Measure) -> None:

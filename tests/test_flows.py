@@ -308,9 +308,7 @@ def test_run_saves_the_tables_and_publishing_protects_small_numbers(db, tmp_path
                          & pl.col("measure").is_in(["nonwestern", "age_30_49"]))
     assert hidden["denominator"].null_count() == hidden.height == 2
     from boligmonitor.disclosure import protect_tables
-    from boligmonitor.publish import DECOMPOSITION, FLOWS
-
-    from boligmonitor.publish import flow_counts
+    from boligmonitor.publish import DECOMPOSITION, FLOWS, flow_counts
 
     pub_flows = flow_counts(db, log)
     res = protect_tables({"flytninger": pub_flows, "kriterier_dekomponering": flows.published_decomposition(db, log)},

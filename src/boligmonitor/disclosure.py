@@ -18,6 +18,8 @@ data:
   of a share: residents = non-Western + the others).
 * :class:`QuantitySum`: one quantity is the sum of others at the same dimensions (adults = 18-64 +
   65+; the pupils tested = the three language groups).
+* :class:`Additive` with ``minus``: parts that are subtracted (a decomposition's out-movers,
+  published as a negative change and modelled as its magnitude).
 * :class:`Same`: two quantity names are the same count (the 18-64-year-olds in ``befolkning.csv``,
   the employment criterion's yearly denominator and indicator S5's denominator).
 
@@ -32,7 +34,11 @@ The rules (``config.MIN_CELL_PERSONS`` = n, default 5)
 1. **Primary suppression.** A count of persons between 1 and n-1 is hidden (zero is shown: it
    reveals no one); full-time persons (sums of fractions) above 0 and below n likewise. An implicit
    cell (a share's complement, the rest of a total) between 1 and n-1 is sensitive too: it is never
-   published, so one of the published cells it can be computed from is hidden. Cells declared
+   published, so one of the published cells it can be computed from is hidden. A *signed* cell
+   (``Measure(signed=True)``: a change, e.g. a decomposition part in persons) is hidden when
+   0 < |value| < n; in the audit it has no lower bound, and it is protected if its interval reaches
+   from 0 to n in the direction of its sign (a negative change is logged as the interval of its
+   magnitude). Cells declared
    :class:`Together` (the sum and the persons behind a mean) are hidden together.
 2. **Derived values.** A share, mean or margin is published only when every cell it is computed
    from is published: a share with a hidden numerator would give the numerator back.

@@ -826,21 +826,20 @@ def published_profiles(con: duckdb.DuckDBPyConnection, log: SuppressionLog,
 
 
 def published_decomposition(con: duckdb.DuckDBPyConnection, log: SuppressionLog) -> pl.DataFrame:
-    """``kriterier_dekomponering`` for disclosure control by :data:`boligmonitor.publish.DECOMPOSITION`:
-    area_id, criterion, level, from_year, year, value_from, value_to, part, points (pp; kr for income),
-    persons (the part's change of the numerator: persons, full-time persons for employment, NULL for
-    income), base_persons (the change of the base, persons), unit, suppressed, and the model-only
-    columns ``part_persons`` (the persons behind a part), ``_persons_out``/``_base_out`` (the
-    out-movers' parts as magnitudes: minus ``persons``/``base_persons``) and ``_movers_out``/
-    ``_movers_in`` (for the non-Western share at data-year level, whose base is every resident: the
-    out- and in-movers of ``flytninger``, deaths and newborns included). See the step's docstring for
-    the formula.
+    """Published ``kriterier_dekomponering``: area_id, criterion, level, from_year, year, value_from,
+    value_to, part, points, persons, base_persons, unit, suppressed (see the step's docstring for
+    the formula).
 
-    Applied here (rule 2, a derived value): every row of a change is hidden when the criterion at
-    either end rests on too few persons (share rule on that year's numerator and denominator, as
-    ``kriterier`` does; logged). Everything else (a part resting on 1-4 persons, a change of under 5
-    persons, the parts adding up to the total, the movers as ``flytninger`` cells) is declared as
-    relations and audited with all published tables.
+    Rules: a part resting on 1-4 persons (``part_persons``), or whose change in persons is above 0
+    and below 5 in absolute value, is hidden with its points, persons and base_persons; every row of a change is hidden when
+    the criterion at either end rests on too few persons (share rule on that year's numerator and
+    denominator, as ``kriterier`` does). Additive relation: per (area_id, criterion, level, year) the
+    parts (stayers, out_movers, in_movers, ageing, and reference for income) add up to the row
+    part = total, in points, persons and base_persons; total points = value_to - value_from, which
+    ``kriterier`` publishes. Rule 3 protects the parts. Across tables: for the non-Western share (every
+    resident is in its base) base_persons of out_movers and in_movers are minus the out-movers and the
+    in-movers of ``flytninger`` (all directions, deaths and newborns included), for the other criteria
+    subsets of them.
     """
     n = config.MIN_CELL_PERSONS
     df = frame(con, "select * from metrics.criteria_decomposition order by area_id, criterion, level, year, part")
@@ -864,17 +863,24 @@ def published_decomposition(con: duckdb.DuckDBPyConnection, log: SuppressionLog)
     df = df.join(ends.rename({"y": "from_year", "unsafe": "_u0"}), on=["area_id", "criterion", "level", "from_year"],
                  how="left").join(ends.rename({"y": "year", "unsafe": "_u1"}),
                                   on=["area_id", "criterion", "level", "year"], how="left")
-    df = df.with_columns(pl.lit(False).alias("suppressed"))
-    values = ["value_from", "value_to", "points", "persons", "base_persons", "part_persons"]
+    values = ["value_from", "value_to", "points", "persons", "base_persons"]
+    parts_cols = ["points", "persons", "base_persons"]
+    # (1) a part resting on 1-4 persons (rule 2, as a mean of few persons)
+    df = df.with_columns(pl.when(pl.col("part_persons") > 0).then(pl.col("part_persons")).otherwise(None)
+                         .alias("_behind"))
+    few = df.filter(pl.col("_behind").is_not_null())
+    few = protect(few, table="kriterier_dekomponering", keys=keys, log=log, means=[("_behind", parts_cols)])
+    df = pl.concat([few, df.filter(pl.col("_behind").is_null()).with_columns(pl.lit(False).alias("suppressed"))],
+                   how="diagonal_relaxed")
+    # (2) a change of more than 0 and fewer than 5 persons (rule 1 on the absolute change; a list-year
+    # change is a mean of yearly counts and may be fractional, so any value in (0, 5) is hidden)
+    small = pl.col("persons").is_not_null() & (pl.col("persons").abs() > 0) & (pl.col("persons").abs() < n)
+    df = _hide(df, small, parts_cols, f"antal under {n}", keys, log)
+    # (3) the criterion at either end rests on too few persons (as in ``kriterier``)
     end_unsafe = pl.col("_u0").fill_null(False) | pl.col("_u1").fill_null(False)
     df = _hide(df, end_unsafe, values, f"kriteriets værdi hviler på færre end {n} personer", keys, log)
-    out = pl.col("part") == "out_movers"
-    movers = (pl.col("criterion") == "nonwestern") & (pl.col("level") == "data_year")
-    df = df.with_columns(
-        pl.when(out).then(-pl.col("persons")).alias("_persons_out"),
-        pl.when(out).then(-pl.col("base_persons")).alias("_base_out"),
-        pl.when(out & movers).then(-pl.col("base_persons")).alias("_movers_out"),
-        pl.when((pl.col("part") == "in_movers") & movers).then(pl.col("base_persons")).alias("_movers_in"),
-        pl.when(pl.col("part_persons") > 0).then(pl.col("part_persons")).alias("part_persons"),
-    )
-    return df.drop("_u0", "_u1").sort(keys)
+    rel = [dict(group=["area_id", "criterion", "level", "year"], member="part",
+                members=[*PARTS, "reference", "total"])]  # parts - total = 0: the total is a member too
+    df = _differencing_until_stable(df, "kriterier_dekomponering", rel, log, "points",
+                                    also=("persons", "base_persons"))
+    return df.drop("_u0", "_u1", "_behind", "part_persons").sort(keys)

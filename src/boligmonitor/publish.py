@@ -471,11 +471,31 @@ def flow_profiles(con: duckdb.DuckDBPyConnection, log: SuppressionLog, frames: d
     return flows.published_profiles(con, log, flows_published=frames["flytninger"])
 
 
-def flow_decomposition(con: duckdb.DuckDBPyConnection, log: SuppressionLog) -> pl.DataFrame:
-    """``kriterier_dekomponering`` (:func:`boligmonitor.flows.published_decomposition`: a change whose
-    criterion rests on too few persons at either end is hidden there); disclosure control by
-    :data:`DECOMPOSITION`."""
-    return flows.published_decomposition(con, log)
+def flow_decomposition(con: duckdb.DuckDBPyConnection, log: SuppressionLog,
+                       frames: dict[str, pl.DataFrame]) -> pl.DataFrame:
+    """``kriterier_dekomponering`` (:func:`boligmonitor.flows.published_decomposition`). The base persons
+    of the out- and in-movers are (minus) sums of ``flytninger`` cells: where the published
+    ``flytninger`` hides a cell of the area in a year of the change, those parts are hidden too."""
+    df = flows.published_decomposition(con, log)
+    hidden = frames["flytninger"].filter(pl.col("persons").is_null()).select(
+        "area_id", pl.col("year").alias("_fy")).unique()
+    keys = ["area_id", "criterion", "level", "year", "part"]
+    hit_rows = (df.join(hidden, on="area_id", how="inner")
+                .filter((pl.col("_fy") > pl.col("from_year")) & (pl.col("_fy") <= pl.col("year"))
+                        & pl.col("part").is_in(["out_movers", "in_movers"]))
+                .select(keys).unique())
+    if hit_rows.height == 0:
+        return df
+    cols = ["points", "persons", "base_persons"]
+    df = df.join(hit_rows.with_columns(pl.lit(True).alias("_hit")), on=keys, how="left")
+    hit = pl.col("_hit").fill_null(False) & pl.any_horizontal([pl.col(c).is_not_null() for c in cols])
+    for row in df.filter(hit).select(keys).iter_rows(named=True):
+        for c in cols:
+            log.add("kriterier_dekomponering", row, c, "flytningerne bag delen er skjult i flytninger",
+                    "sekundær", "dekomponeringens flyttere = flytninger")
+    df = df.with_columns([pl.when(hit).then(None).otherwise(pl.col(c)).alias(c) for c in cols]
+                         + [(pl.col("suppressed") | hit).alias("suppressed")])
+    return df.drop("_hit")
 
 
 _IN_FLOWS = [f for f, d, _ in flows.FLOWS if d in ("stayed", "in")]
@@ -514,47 +534,6 @@ AREA_MOVES = Protection(
     ),
     drop=("_persons_in",),
 )
-
-
-def _decomposition_protection() -> Protection:
-    """``kriterier_dekomponering``: per criterion and level, ``dec.<criterion>.<level>.persons`` and
-    ``.base`` by area, year and part: changes (signed; the out-movers' part as a magnitude in the
-    model-only columns), full-time persons' rules (a list-year part is a mean of yearly counts);
-    ``.behind`` the persons behind a part (not published)."""
-    c, lv, part = pl.col("criterion"), pl.col("level"), pl.col("part")
-    dims = {**AREA, "part": "part"}
-    out = part == "out_movers"
-    pq = pl.format("dec.{}.{}.persons", c, lv)
-    bq = pl.format("dec.{}.{}.base", c, lv)
-    return Protection(
-        keys=("area_id", "criterion", "level", "year", "part"),
-        measures=(Measure("persons", pq, dims, FTE, ~out, signed=True),
-                  Measure("base_persons", bq, dims, FTE, ~out, signed=True),
-                  Measure("_persons_out", pq, dims, FTE),
-                  Measure("_base_out", bq, dims, FTE),
-                  Measure("part_persons", pl.format("dec.{}.{}.behind", c, lv), dims),
-                  Measure("_movers_out", "flowgroup.out_all", AREA),
-                  Measure("_movers_in", "flowgroup.in_all", AREA)),
-        derived=(Derived(("persons",), ("_persons_out",)), Derived(("base_persons",), ("_base_out",)),
-                 Derived(("points",), ("persons", "base_persons", "_persons_out", "_base_out"))),
-        together=(Together(("persons", "base_persons", "_persons_out", "_base_out", "part_persons")),),
-        relations=(
-            Additive("dekomponeringen: delene lagt sammen giver ændringen", "part", "total",
-                     ("stayers", "in_movers", "ageing", "reference"), minus=("out_movers",), absent_is_zero=True),
-            ColumnSum("ikke-vestlig andel: fraflytternes nævner = alle fraflyttede", "_base_out", ("_movers_out",),
-                      where=pl.col("_movers_out").is_not_null()),
-            ColumnSum("ikke-vestlig andel: tilflytternes nævner = alle tilflyttede og nyfødte", "base_persons",
-                      ("_movers_in",), where=pl.col("_movers_in").is_not_null()),
-            QuantitySum("alle fraflyttede og døde = flytningerne ud i flytninger", "flowgroup.out_all",
-                        tuple(f"flow.{f}" for f in _OUT_FLOWS if f != "stayed"), absent_is_zero=True),
-            QuantitySum("alle tilflyttede og nyfødte = flytningerne ind i flytninger", "flowgroup.in_all",
-                        tuple(f"flow.{f}" for f in _IN_FLOWS if f != "stayed"), absent_is_zero=True),
-        ),
-        drop=("part_persons", "_persons_out", "_base_out", "_movers_out", "_movers_in"),
-    )
-
-
-DECOMPOSITION = _decomposition_protection()
 
 
 TABLES: tuple[Table, ...] = (
@@ -623,7 +602,7 @@ TABLES: tuple[Table, ...] = (
     Table("kriterier_dekomponering", "Kriteriernes ændring fordelt på flytninger og beboere",
           "Ændringen i hvert kriterium fra et listeår til det næste (og fra år til år) fordelt på beboere, der "
           "blev boende og skiftede status, fraflyttede, tilflyttede og aldersgrænsen; delene summerer til "
-          "ændringen i procentpoint og i personer.", flow_decomposition, protection=DECOMPOSITION),
+          "ændringen i procentpoint og i personer.", flow_decomposition, after=("flytninger",)),
 )
 
 

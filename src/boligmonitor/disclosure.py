@@ -725,6 +725,10 @@ class DisclosureModel:
             h.changeColCost(k, sign)
             h.run()
             status = h.getModelStatus()
+            if status == highspy.HighsModelStatus.kUnknown:  # a warm start that went nowhere: solve afresh
+                h.clearSolver()
+                h.run()
+                status = h.getModelStatus()
             value = h.getSolution().col_value[k]
             h.changeColCost(k, 0.0)
             if status in unbounded:

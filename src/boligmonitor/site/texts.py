@@ -91,6 +91,13 @@ GLOSSARY_DA = {
     "karantæne": "Rækker, der ikke kunne indlæses, gemt med årsagen (intet smides væk).",
     "pseudonymisering": "CPR-nummeret erstattes af en nøglebaseret kode, så personer kan følges uden at "
     "kunne identificeres.",
+    "tilflytter / fraflytter / blev boende": "En beboer, der er flyttet ind i området / flyttet ud af det / "
+    "boede der både 1. januar det ene og det næste år.",
+    "fraflytningsprocent": "Fraflyttere i procent af beboerne i året (Landsbyggefonden opgør den i procent af "
+    "lejemålene).",
+    "dekomponering": "Opdeling af et kriteriums ændring fra et år til det næste på dem, der blev boende, "
+    "fraflyttere, tilflyttere og aldring.",
+    "dødsfald": "Dødsfaldsregistret (CPR via Danmarks Statistik): personnummer og dødsdato.",
 }
 
 

@@ -277,11 +277,8 @@ def _check_targets(db_path: Path, published_dir: Path, raw_dir: Path) -> None:
     database's build record names), or targets inside the raw folder."""
     if db_path.is_dir():
         raise BuildError(f"{db_path} is a folder; --db needs a DuckDB file path")
-    if db_path.exists() and db_path.stat().st_size > 0:
-        with open(db_path, "rb") as f:
-            head = f.read(12)
-        if head[8:12] != b"DUCK":
-            raise BuildError(f"{db_path} is not a DuckDB database; the build would replace it. Give another --db path")
+    if db_path.exists() and not db.is_duckdb_file(db_path):
+        raise BuildError(f"{db_path} is not a DuckDB database; the build would replace it. Give another --db path")
     if published_dir.exists():
         if not published_dir.is_dir():
             raise BuildError(f"{published_dir} is a file; --published needs a folder")
@@ -303,6 +300,9 @@ def _build(raw_dir: Path, db_path: Path, published_dir: Path, say: Callable[[str
            settings: dict | None, steps: Sequence[str | Callable] | None, t0: float) -> BuildSummary:
     step_names = tuple(steps) if steps is not None else STEPS
     groups = [list(s) if isinstance(s, tuple | list) else [s] for s in step_names]
+    if raw_dir.is_file():
+        raise BuildError(f"the raw data folder {raw_dir} is a file; --raw needs the folder that holds the year "
+                         "folders (e.g. data/raw)")
     if not raw_dir.is_dir():
         raise BuildError(f"the raw data folder {raw_dir} does not exist; run `boligmonitor synth` to write "
                          "the synthetic default, or put the register extracts there")

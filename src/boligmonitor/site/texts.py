@@ -91,13 +91,15 @@ GLOSSARY_DA = {
     "karantæne": "Rækker, der ikke kunne indlæses, gemt med årsagen (intet smides væk).",
     "pseudonymisering": "CPR-nummeret erstattes af en nøglebaseret kode, så personer kan følges uden at "
     "kunne identificeres.",
-    "tilflytter / fraflytter / blev boende": "En beboer, der er flyttet ind i området / flyttet ud af det / "
-    "boede der både 1. januar det ene og det næste år.",
-    "fraflytningsprocent": "Fraflyttere i procent af beboerne i året (Landsbyggefonden opgør den i procent af "
-    "lejemålene).",
-    "dekomponering": "Opdeling af et kriteriums ændring fra et år til det næste på dem, der blev boende, "
-    "fraflyttere, tilflyttere og aldring.",
-    "dødsfald": "Dødsfaldsregistret (CPR via Danmarks Statistik): personnummer og dødsdato.",
+    "tilflytter / fraflytter / blev boende": "Beboere, der er flyttet ind i, flyttet ud af eller boet i "
+    "området begge år, sammenlignet fra én 1. januar til den næste.",
+    "fraflytningsprocent": "Fraflyttere i løbet af et år i procent af beboerne ved årets begyndelse "
+    "(Landsbyggefonden regner det af lejemålene).",
+    "dekomponering": "Opdeling af et kriteriums ændring fra ét år til det næste i det, der skyldes beboere, der "
+    "blev boende og skiftede status, dem, der flyttede ud, dem, der flyttede ind, og aldring ind i og ud af "
+    "aldersgruppen. Delene summer præcist til ændringen.",
+    "dødsfald": "Dødsregistret (CPR via Danmarks Statistik): personnummer og dødsdato. Uden det kan en "
+    "fraflytning ud af kommunen ikke skelnes fra et dødsfald.",
 }
 
 

@@ -44,11 +44,13 @@ Markdown(quality.reconciliation_markdown(published.load("adresseafstemning")))
 # %% [markdown]
 # ## Diskretionering
 #
-# Celler, der ville vise færre end minimumsantallet af personer, er undertrykt (`..`), og hvor et område
-# ellers kunne regnes ud som forskellen til totalen, er endnu en celle undertrykt.
+# Celler, der ville vise færre end minimumsantallet af personer, er undertrykt (`..`), og hvor et tal
+# ellers kunne regnes ud af andre offentliggjorte tal, er endnu en celle undertrykt (se *Metode*).
 
 # %%
-Markdown(quality.suppression_markdown(published.load("undertrykkelser")))
+from boligmonitor import disclosure
+
+Markdown(disclosure.suppression_summary(published.load("undertrykkelser")))
 
 # %%
 from IPython.display import display

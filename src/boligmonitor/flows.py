@@ -768,7 +768,8 @@ def published_area_moves(con: duckdb.DuckDBPyConnection, log: SuppressionLog) ->
     return _differencing_until_stable(df, "flytninger_omraader", rels, log, "persons").sort(keys)
 
 
-def published_profiles(con: duckdb.DuckDBPyConnection, log: SuppressionLog) -> pl.DataFrame:
+def published_profiles(con: duckdb.DuckDBPyConnection, log: SuppressionLog,
+                       flows_published: pl.DataFrame | None = None) -> pl.DataFrame:
     """Published ``flytninger_profiler``: area_id, year, flow_group, measure, numerator, denominator,
     value, unit, complete, suppressed. Shares (unit pct) follow rule 2 on (numerator, denominator);
     the mean income (unit kr) is hidden when it rests on fewer than 5 earners.
@@ -799,7 +800,9 @@ def published_profiles(con: duckdb.DuckDBPyConnection, log: SuppressionLog) -> p
     # in_rest_of_kommune + in_outside_kommune = residents - stayed - in_born, ...). Where ``flytninger``
     # hides a cell of an area-year, the profiles of that area-year's movers do not show their size: the
     # rows measured on every person of a group (non-Western, age bands, household types) are hidden.
-    hidden = published_flows(con, SuppressionLog()).filter(pl.col("persons").is_null()).select(
+    # ``flows_published``: the published (protected) ``flytninger``, when the caller has it (publish does)
+    shown = flows_published if flows_published is not None else published_flows(con, SuppressionLog())
+    hidden = shown.filter(pl.col("persons").is_null()).select(
         "area_id", "year").unique().with_columns(pl.lit(True).alias("_flow_hidden"))
     every_person = ["nonwestern", *AGE_BANDS, *HOUSEHOLD_TYPES]
     out = out.join(hidden.with_columns(pl.col("year").cast(out.schema["year"])), on=["area_id", "year"],

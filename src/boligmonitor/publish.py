@@ -1,11 +1,21 @@
 """Publish step: the aggregates the report site reads and offers for download.
 
 Loads ``core``, ``geo``, ``metrics`` and ``staging.load_log``/``staging.quarantine``; turns them into
-tidy tables of aggregates; passes every table through disclosure control
-(:mod:`boligmonitor.disclosure`); saves them as CSV files in ``ctx.published_dir`` together with
-``undertrykkelser.csv`` (every suppressed cell and why) and ``manifest.json`` (tables, row counts,
-whether the data are synthetic). Nothing person-level is written: each table is built by a query
-that groups by area and year (or coarser), and an audit refuses to write a count below the minimum.
+tidy tables of aggregates; passes all tables together through disclosure control
+(:func:`boligmonitor.disclosure.protect_tables`); saves them as CSV files in ``ctx.published_dir``
+together with ``undertrykkelser.csv`` (every suppressed cell, the rule, the relation that forced a
+secondary suppression and the audit's interval) and ``manifest.json`` (tables, row counts, whether
+the data are synthetic). Nothing person-level is written: each table is built by a query that groups
+by area and year (or coarser).
+
+Disclosure control is declared per table, next to its builder, as data: a
+:class:`~boligmonitor.disclosure.Protection` with the quantities each column shows (so that the same
+count in several tables is one cell), the values derived from them and the additive relations
+(areas and their totals, categories and their sum, two-year sums and their years, a share's
+complement). A new table only declares its own; the suppression and the linear-programming audit
+run over all published tables together. A table built from other tables' *protected* output
+(``Table.after``, e.g. goal statuses from the indicators) is built after them and audited with
+them. A failed audit is a publish error: the build stops and the previous published folder stays.
 
 The tables (names are the CSV file stems, Danish for the downloads; columns in English):
 see :data:`TABLES`.
@@ -23,7 +33,24 @@ import polars as pl
 from boligmonitor import config, flows, goals
 from boligmonitor.areas import AREA_IDS, KOMMUNE_ID, PLAN_AREA_IDS, PLAN_TOTAL_ID
 from boligmonitor.db import frame
-from boligmonitor.disclosure import SuppressionLog, audit, protect, protect_differencing
+from boligmonitor.disclosure import (
+    COUNT,
+    FTE,
+    MAGNITUDE,
+    Additive,
+    ColumnSum,
+    Derived,
+    DisclosureAuditError,
+    Measure,
+    Protection,
+    QuantitySum,
+    Ref,
+    Same,
+    SuppressionLog,
+    Together,
+    audit,
+    protect_tables,
+)
 from boligmonitor.registers import ELECTIONS
 from boligmonitor.steps import BuildContext, StepResult
 
@@ -33,8 +60,26 @@ class Table:
     name: str
     title: str  # Danish, for the download page
     description: str  # Danish
-    build: Callable[[duckdb.DuckDBPyConnection, SuppressionLog], pl.DataFrame]
-    count_columns: tuple[str, ...] = ()  # person counts that the audit checks
+    build: Callable[..., pl.DataFrame]  # (con, log) -> frame; with ``after``: (con, log, frames)
+    count_columns: tuple[str, ...] = ()  # person counts that must never be 1..n-1 (belt and braces)
+    #: What the columns show and which relations hold (None: nothing about persons, e.g. row counts).
+    protection: Protection | None = None
+    #: Tables whose protected output ``build`` reads (passed as a dict name -> frame).
+    after: tuple[str, ...] = ()
+    #: Columns added to the table's own protected frame (computed from it only, e.g. the goal status
+    #: of each indicator row): ``finish(protected frame) -> frame``.
+    finish: Callable[[pl.DataFrame], pl.DataFrame] | None = None
+
+
+AREA = {"area": "area_id", "year": "year"}
+#: The area relations every table by area declares: the five plan areas add up to ``helhedsplan``;
+#: ``randers_kommune`` is ``helhedsplan`` + ``sjaellandsgade`` + the rest of the municipality.
+AREA_RELATIONS = (
+    Additive("de fem boligområder lagt sammen giver alle fem boligområder", "area", PLAN_TOTAL_ID,
+             PLAN_AREA_IDS),
+    Additive("Randers Kommune = alle fem boligområder + Sjællandsgadekvarteret + resten af kommunen",
+             "area", KOMMUNE_ID, (PLAN_TOTAL_ID, "sjaellandsgade"), remainder=True),
+)
 
 
 def _area_rows_sql(select_area: str) -> str:
@@ -64,15 +109,22 @@ def population(con: duckdb.DuckDBPyConnection, log: SuppressionLog) -> pl.DataFr
         (100 * pl.col("under_18") / pl.col("residents")).round(1).alias("pct_under_18"),
         (100 * pl.col("nonwestern") / pl.col("residents")).round(1).alias("pct_nonwestern"),
     )
-    keys = ["area_id", "year"]
-    df = protect(df, table="befolkning", keys=keys, log=log,
-                 counts=["residents", "age_18_64", "age_65_plus"],
-                 shares=[("under_18", "residents", ["pct_under_18"]),
-                         ("nonwestern", "residents", ["pct_nonwestern"])])
-    for col in ("residents", "under_18", "nonwestern"):
-        df = protect_differencing(df, table="befolkning", group=["year"], member="area_id", value=col,
-                                  members=list(PLAN_AREA_IDS), log=log)
     return df
+
+
+POPULATION = Protection(
+    keys=("area_id", "year"),
+    measures=tuple(Measure(c, c, AREA) for c in ("residents", "under_18", "age_18_64", "age_65_plus",
+                                                  "nonwestern")),
+    derived=(Derived(("pct_under_18",), ("under_18", "residents")),
+             Derived(("pct_nonwestern",), ("nonwestern", "residents"))),
+    relations=(*AREA_RELATIONS,
+               ColumnSum("beboere = under 18 år + 18-64 år + 65 år og derover", "residents",
+                         ("under_18", "age_18_64", "age_65_plus")),
+               ColumnSum("beboere = ikke-vestlige + øvrige beboere", "residents", ("nonwestern",),
+                         remainder=True),
+               QuantitySum("voksne = 18-64 år + 65 år og derover", "adults", ("age_18_64", "age_65_plus"))),
+)
 
 
 def address_reconciliation(con: duckdb.DuckDBPyConnection, log: SuppressionLog) -> pl.DataFrame:
@@ -80,8 +132,19 @@ def address_reconciliation(con: duckdb.DuckDBPyConnection, log: SuppressionLog) 
         select year, coalesce(area_id, 'ingen') as area_id, match_status, addresses, residents
         from geo.reconciliation order by year, area_id, match_status
     """)
-    return protect(df, table="adresseafstemning", keys=["year", "area_id", "match_status"], log=log,
-                   counts=["residents"])
+    return df
+
+
+RECONCILIATION = Protection(
+    keys=("year", "area_id", "match_status"),
+    measures=(Measure("residents", "reconciliation_residents", {**AREA, "match_status": "match_status"}),),
+    relations=(
+        Additive("beboerne i et område fordelt efter adressetildeling", "match_status", None, None,
+                 quantities=("reconciliation_residents",), total_quantity="residents"),
+        Additive("Randers Kommune = de seks områder + adresser uden for områderne", "area", KOMMUNE_ID,
+                 (*AREA_IDS, "ingen"), quantities=("residents",)),
+    ),
+)
 
 
 def load_summary(con: duckdb.DuckDBPyConnection, log: SuppressionLog) -> pl.DataFrame:
@@ -116,22 +179,48 @@ def criteria_values(con: duckdb.DuckDBPyConnection, log: SuppressionLog) -> pl.D
                missing_years
         from metrics.criteria_values order by area_id, list_year, threshold_set, criterion
     """)
-    keys = ["area_id", "list_year", "threshold_set", "criterion"]
-    dependent = ["value", "ratio_national", "margin_points", "margin_persons", "margin_persons_open_year"]
-    is_income = pl.col("criterion") == "income"
-    persons = df.filter(~is_income)
-    income = df.filter(is_income)
-    persons = protect(persons, table="kriterier", keys=keys, log=log,
-                      shares=[("numerator", "denominator", dependent),
-                              ("numerator_1", "denominator_1", ["value_1"]),
-                              ("numerator_2", "denominator_2", ["value_2"])])
-    income = protect(income, table="kriterier", keys=keys, log=log,
-                     means=[("denominator", ["numerator", *dependent]),
-                            ("denominator_1", ["numerator_1", "value_1"]),
-                            ("denominator_2", ["numerator_2", "value_2"])])
-    out = pl.concat([persons, income], how="diagonal_relaxed").sort(keys)
-    # The yearly numerators and denominators are only needed for the checks above.
-    return out.drop(["numerator_1", "denominator_1", "numerator_2", "denominator_2"])
+    return df
+
+
+def _criteria_protection() -> Protection:
+    crit = pl.col("criterion")
+    kinds = ((crit.is_in(["crime", "education"]), COUNT), (crit == "employment", FTE),
+             (crit == "income", MAGNITUDE))
+    list_dims = {"area": "area_id", "year": "list_year"}
+    measures = []
+    for suffix, dims in (("", list_dims), ("_1", {"area": "area_id", "year": "year_1"}),
+                         ("_2", {"area": "area_id", "year": "year_2"})):
+        level = "" if not suffix else "_year"
+        for cond, kind in kinds:
+            measures.append(Measure(f"numerator{suffix}", pl.format(f"crit.{{}}.num{level}", crit), dims, kind, cond))
+        measures.append(Measure(f"denominator{suffix}", pl.format(f"crit.{{}}.den{level}", crit), dims, COUNT))
+    persons = crit != "income"
+    return Protection(
+        keys=("area_id", "list_year", "threshold_set", "criterion"),
+        measures=tuple(measures),
+        derived=(Derived(("value", "ratio_national", "margin_points", "margin_persons"), ("numerator", "denominator")),
+                 Derived(("margin_persons_open_year",), ("numerator", "denominator", "numerator_1", "denominator_1",
+                                                         "numerator_2", "denominator_2")),
+                 Derived(("value_1",), ("numerator_1", "denominator_1")),
+                 Derived(("value_2",), ("numerator_2", "denominator_2"))),
+        together=tuple(Together((f"numerator{s}", f"denominator{s}"), crit == "income") for s in ("", "_1", "_2")),
+        relations=(
+            *AREA_RELATIONS,
+            ColumnSum("toårsgennemsnit: tælleren = de to års tællere", "numerator", ("numerator_1", "numerator_2")),
+            ColumnSum("toårsgennemsnit: nævneren = de to års nævnere", "denominator",
+                      ("denominator_1", "denominator_2")),
+            ColumnSum("kriteriets nævner = tæller + øvrige", "denominator", ("numerator",), True, persons),
+            ColumnSum("årets nævner = årets tæller + øvrige", "denominator_1", ("numerator_1",), True, persons),
+            ColumnSum("årets nævner = årets tæller + øvrige", "denominator_2", ("numerator_2",), True, persons),
+            Same("beskæftigelseskriteriets nævner er beboerne 18-64 år", ("age_18_64", "crit.employment.den_year")),
+            Same("kriminalitetskriteriets nævner er de voksne beboere", ("adults", "crit.crime.den_year")),
+            Same("uddannelseskriteriets nævner er beboerne 30-59 år", ("age_30_59", "crit.education.den_year")),
+        ),
+        drop=("numerator_1", "denominator_1", "numerator_2", "denominator_2"),
+    )
+
+
+CRITERIA = _criteria_protection()
 
 
 def classification(con: duckdb.DuckDBPyConnection, log: SuppressionLog) -> pl.DataFrame:
@@ -142,19 +231,29 @@ def classification(con: duckdb.DuckDBPyConnection, log: SuppressionLog) -> pl.Da
                years_omdannelse, years_forebyggelse
         from metrics.classification order by area_id, list_year
     """)
-    return protect(df, table="klassifikation", keys=["area_id", "list_year"], log=log, counts=["residents"])
+    return df
+
+
+CLASSIFICATION = Protection(
+    keys=("area_id", "list_year"),
+    measures=(Measure("residents", "residents", {"area": "area_id", "year": "list_year"}),),
+    derived=(Derived(("pct_nonwestern",), ("residents", Ref("nonwestern", {"area": "area_id", "year": "list_year"}))),),
+)
 
 
 def employment_categories(con: duckdb.DuckDBPyConnection, log: SuppressionLog) -> pl.DataFrame:
-    df = frame(con, """
+    return frame(con, """
         select area_id, year, category, label, round(fulltime_persons, 1) as fulltime_persons
         from metrics.employment_categories order by area_id, year, category
     """)
-    df = protect(df, table="beskaeftigelse", keys=["area_id", "year", "category"], log=log,
-                 fte=["fulltime_persons"])
-    # The categories add up to the published total: one hidden category must not be recoverable.
-    return protect_differencing(df, table="beskaeftigelse", group=["area_id", "year"], member="category",
-                                value="fulltime_persons", members=["A", "B", "C", "D", "E", "other"], log=log)
+
+
+EMPLOYMENT = Protection(
+    keys=("area_id", "year", "category"),
+    measures=(Measure("fulltime_persons", "employment_fte", {**AREA, "category": "category"}, FTE),),
+    relations=(*AREA_RELATIONS,
+               Additive("kategorierne A-E lagt sammen giver i alt", "category", "total", ("A", "B", "C", "D", "E"))),
+)
 
 
 def forecast(con: duckdb.DuckDBPyConnection, log: SuppressionLog) -> pl.DataFrame:
@@ -191,22 +290,61 @@ def forecast_criteria(con: duckdb.DuckDBPyConnection, log: SuppressionLog) -> pl
             .when(pl.col("criterion") == "employment").then(pl.col("age_18_64"))
             .when(pl.col("criterion") == "education").then(pl.col("age_30_59"))
             .otherwise(None))
-    df = df.with_columns(base.alias("_base")).with_columns(
+    base_quantity = (pl.when(pl.col("criterion") == "crime").then(pl.lit("adults"))
+                     .when(pl.col("criterion") == "employment").then(pl.lit("age_18_64"))
+                     .when(pl.col("criterion") == "education").then(pl.lit("age_30_59")))
+    df = df.join(bases.select("area_id", pl.col("year").alias("_year")), on="area_id", how="left")
+    df = df.with_columns(base.alias("_base"), base_quantity.alias("_base_quantity")).with_columns(
         pl.when(pl.col("_base").is_not_null()).then(pl.col("value") / 100 * pl.col("_base")).alias("_persons"))
-    keys = ["area_id", "threshold_set", "criterion"]
-    with_base = protect(df.filter(pl.col("_base").is_not_null()), table="prognose_kriterier", keys=keys, log=log,
-                        shares=[("_persons", "_base", ["value", "margin_points", "margin_persons_open_year"])])
-    # Income is a mean of hundreds of earners in every area (checked on the published criteria).
-    rest = df.filter(pl.col("_base").is_null()).with_columns(pl.lit(False).alias("suppressed"))
-    out = pl.concat([with_base, rest], how="diagonal_relaxed").sort(keys)
-    return out.drop(["_base", "_persons", "adults", "age_18_64", "age_30_59"])
+    # The year whose share the forecast carries forward (the known year of a two-year criterion, else
+    # the year before the projected one): the forecast shows that year's share from the criteria.
+    known = pl.col("known_years").cast(pl.Utf8).str.split(",").list.last().str.strip_chars()
+    df = df.with_columns(pl.when(known.str.len_chars() > 0).then(known.cast(pl.Int64, strict=False))
+                         .otherwise(pl.col("projected_years").cast(pl.Int64, strict=False) - 1).alias("_known_year"))
+    return df.drop(["adults", "age_18_64", "age_30_59"]).sort(["area_id", "threshold_set", "criterion"])
+
+
+# A projected share is checked against the latest number of residents it applies to; income is a
+# mean of hundreds of earners in every area (checked on the published criteria).
+FORECAST_CRITERIA = Protection(
+    keys=("area_id", "threshold_set", "criterion"),
+    measures=(Measure("_base", pl.col("_base_quantity"), {"area": "area_id", "year": "_year"}),
+              Measure("_persons", pl.format("forecast.{}.persons", pl.col("criterion")), {"area": "area_id"})),
+    derived=(Derived(("value", "margin_points", "margin_persons_open_year"), (
+        "_persons", "_base",
+        Ref(pl.format("crit.{}.num_year", pl.col("criterion")), {"area": "area_id", "year": "_known_year"}),
+        Ref(pl.format("crit.{}.den_year", pl.col("criterion")), {"area": "area_id", "year": "_known_year"}))),),
+    relations=(ColumnSum("prognosens andel: grundlaget = de beregnede personer + øvrige", "_base", ("_persons",),
+                         remainder=True),
+               QuantitySum("voksne = 18-64 år + 65 år og derover", "adults", ("age_18_64", "age_65_plus"))),
+    drop=("_base", "_persons", "_base_quantity", "_year", "_known_year"),
+)
 
 
 def scenarios(con: duckdb.DuckDBPyConnection, log: SuppressionLog) -> pl.DataFrame:
     """Scenario projections (the plan's targets, user scenarios, status quo) to a classification."""
     df = frame(con, "select * from metrics.scenarios order by scenario_id, area_id, list_year")
-    return protect(df, table="scenarier", keys=["scenario_id", "area_id", "list_year"], log=log,
-                   counts=["residents"])
+    # A projected year starts from the latest actual year: its numbers derive from that year's cells.
+    return df.with_columns(pl.col("list_year").filter(~pl.col("projected")).max()
+                           .over(["scenario_id", "area_id"]).alias("_base_year"))
+
+
+def _scenario_protection() -> Protection:
+    actual = ~pl.col("projected")
+    base = {"area": "area_id", "year": "_base_year"}
+    crit = {"pct_outside_labour": "employment", "pct_convicted": "crime", "pct_basic_education": "education",
+            "pct_income_of_region": "income"}
+    return Protection(
+        keys=("scenario_id", "area_id", "list_year"),
+        measures=(Measure("residents", "residents", {"area": "area_id", "year": "list_year"}, where=actual),),
+        derived=(Derived(("residents",), (Ref("residents", base),), where=pl.col("projected")),
+                 Derived(("pct_nonwestern",), (Ref("residents", base), Ref("nonwestern", base))),
+                 *(Derived((col,), (Ref(f"crit.{c}.num", base), Ref(f"crit.{c}.den", base))) for col, c in crit.items())),
+        drop=("_base_year",),
+    )
+
+
+SCENARIOS = _scenario_protection()
 
 
 def criteria_settings(con: duckdb.DuckDBPyConnection, log: SuppressionLog) -> pl.DataFrame:
@@ -234,105 +372,217 @@ def indicators(con: duckdb.DuckDBPyConnection, log: SuppressionLog) -> pl.DataFr
     df = frame(con, """
         select area_id, year, indicator_id, numerator, denominator, value, unit
         from metrics.indicators order by indicator_id, area_id, year
-    """)
-    df = pl.concat([df, goals.external_rows(con)], how="vertical_relaxed").join(cat, on="indicator_id", how="inner")
-    keys = ["indicator_id", "area_id", "year"]
-    parts = []
-    for unit, part in df.group_by("unit", maintain_order=True):
-        unit = unit[0]
-        if unit == "pct" and part["denominator"].null_count():
-            # External survey shares without counts (VIVE publishes them so): nothing to hide here.
-            part = pl.concat([protect(part.filter(pl.col("denominator").is_not_null()), table="indikatorer",
-                                      keys=keys, log=log, shares=[("numerator", "denominator", ["value"])]),
-                              part.filter(pl.col("denominator").is_null()).with_columns(
-                                  pl.lit(False).alias("suppressed"))], how="diagonal_relaxed")
-        elif unit in ("pct", "per_1000"):
-            part = protect(part, table="indikatorer", keys=keys, log=log,
-                           shares=[("numerator", "denominator", ["value"])])
-        elif unit == "mark":
-            part = protect(part, table="indikatorer", keys=keys, log=log,
-                           means=[("denominator", ["numerator", "value"])])
-        elif unit == "fte":
-            part = protect(part, table="indikatorer", keys=keys, log=log, fte=["value", "numerator"])
-        else:  # counts of persons or cases
-            part = protect(part, table="indikatorer", keys=keys, log=log, counts=["value", "numerator"])
-        parts.append(part)
-    out = pl.concat(parts, how="diagonal_relaxed").sort(["plan_id", "area_id", "year"])
-    out = out.select("plan_id", "indicator_id", "name", "area_id", "year", "unit", "numerator",
-                     "denominator", "value", "suppressed")
-    out = goals.annotate_indicators(out)
-    _PROTECTED[id(con)] = out
-    return out
+    """).with_columns(pl.lit(False).alias("_external"))
+    # External indicators (survey shares from data/raw/reference, e.g. VIVE's): published by their
+    # source already, not register counts; they take no part in the disclosure model.
+    ext = goals.external_rows(con).with_columns(pl.lit(True).alias("_external"))
+    df = pl.concat([df, ext], how="vertical_relaxed").join(cat, on="indicator_id", how="inner")
+    return df.sort(["plan_id", "area_id", "year", "indicator_id"], maintain_order=True).select(
+        "plan_id", "indicator_id", "name", "area_id", "year", "unit", "numerator", "denominator", "value",
+        "_external")
 
 
-#: The protected ``indikatorer`` of the current run (by connection), for the tables derived from it.
-_PROTECTED: dict[int, pl.DataFrame] = {}
+def goal_status(con: duckdb.DuckDBPyConnection, log: SuppressionLog, frames: dict[str, pl.DataFrame]) -> pl.DataFrame:
+    """Status of every goal per area (group) and year, derived from the protected ``indikatorer`` only
+    (a group's value is a sum of published values, so it shows nothing the indicators hide)."""
+    return goals.status_frame(frames["indikatorer"])
 
 
-def _protected_indicators(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    if id(con) not in _PROTECTED:
-        indicators(con, SuppressionLog())  # the same protection; its log entries are already in the run's log
-    return _PROTECTED[id(con)]
+def baseline_check(con: duckdb.DuckDBPyConnection, log: SuppressionLog,
+                   frames: dict[str, pl.DataFrame]) -> pl.DataFrame:
+    """The computed baseline-year values beside the plan's printed baselines (from the protected ``indikatorer``)."""
+    return goals.baseline_reproduction(frames["indikatorer"])
 
 
-def goal_status(con: duckdb.DuckDBPyConnection, log: SuppressionLog) -> pl.DataFrame:
-    """Status of every goal per area (group) and year, derived from the protected ``indikatorer`` only."""
-    return goals.status_frame(_protected_indicators(con))
+def _indicator_protection() -> Protection:
+    unit, ind = pl.col("unit"), pl.col("indicator_id")
+    register = ~pl.col("_external")
+    unit = pl.when(register).then(unit)  # external rows measure nothing (null unit matches no rule)
+    num = pl.format("ind.{}.num", ind)
+    den = pl.format("ind.{}.den", ind)
+    share = unit.is_in(["pct", "per_1000"])
+    fte_share = ind == "outside_labour_share"  # numerator in full-time persons (indicator S5)
+    lang = ("lang_general_share", "lang_focused_share", "lang_special_share")
+    return Protection(
+        keys=("indicator_id", "area_id", "year"),
+        drop=("_external",),
+        measures=(
+            # counts of persons or cases, and full-time persons: numerator and value are the same cell
+            *(Measure(c, num, AREA, COUNT, unit == "count") for c in ("numerator", "value")),
+            *(Measure(c, num, AREA, FTE, unit == "fte") for c in ("numerator", "value")),
+            Measure("numerator", num, AREA, COUNT, share & ~fte_share),
+            Measure("numerator", num, AREA, FTE, share & fte_share),
+            Measure("denominator", den, AREA, COUNT, share | (unit == "mark")),
+            Measure("numerator", num, AREA, MAGNITUDE, unit == "mark"),  # sum of marks
+        ),
+        derived=(Derived(("value",), ("numerator", "denominator"), (share | (unit == "mark")).fill_null(False)),),
+        together=(Together(("numerator", "denominator"), unit == "mark"),),
+        relations=(
+            *AREA_RELATIONS,
+            ColumnSum("andelens nævner = tæller + øvrige", "denominator", ("numerator",), True, share),
+            Same("S5's tæller er indikator B3", ("ind.outside_labour_share.num", "ind.outside_labour_fte.num")),
+            Same("S5's nævner er beboerne 18-64 år", ("ind.outside_labour_share.den", "age_18_64")),
+            Same("S4 og S6 har samme nævner (15-29-årige)", ("ind.neet_15_29_share.den", "ind.charged_15_29_share.den")),
+            Same("U1a-c har samme nævner", tuple(f"ind.{i}.den" for i in lang)),
+            QuantitySum("U1a + U1b + U1c = de testede elever", f"ind.{lang[0]}.den",
+                        tuple(f"ind.{i}.num" for i in lang)),
+        ),
+    )
 
 
-def baseline_check(con: duckdb.DuckDBPyConnection, log: SuppressionLog) -> pl.DataFrame:
-    """The computed baseline-year values beside the plan's printed baselines (from ``indikatorer``)."""
-    return goals.baseline_reproduction(_protected_indicators(con))
+INDICATORS = _indicator_protection()
 
 
 def indicator_catalogue_table(con: duckdb.DuckDBPyConnection, log: SuppressionLog) -> pl.DataFrame:
     return indicator_catalogue()
 
 
+def flow_counts(con: duckdb.DuckDBPyConnection, log: SuppressionLog) -> pl.DataFrame:
+    """``flytninger`` as computed (``metrics.flows``); disclosure control by :data:`FLOWS`. The model-only
+    columns place each count also at the year it starts from (an out-flow of year y leaves the residents
+    of 1 January y - 1)."""
+    df = frame(con, """select area_id, year, flow, direction, counterpart, persons from metrics.flows
+                       order by area_id, year, flow""")
+    return df.with_columns((pl.col("year") - 1).alias("_start_year"), pl.col("persons").alias("_persons_start"))
+
+
+def area_moves(con: duckdb.DuckDBPyConnection, log: SuppressionLog) -> pl.DataFrame:
+    """``flytninger_omraader`` as computed: moves between the monitored areas, every pair and year
+    (zeros included, see :func:`boligmonitor.flows.published_area_moves`); disclosure control by
+    :data:`AREA_MOVES`."""
+    ids = ", ".join(f"'{a}'" for a in AREA_IDS)
+    df = frame(con, f"""
+        select year, from_location, to_location, persons from metrics.flow_matrix
+        where from_location in ({ids}) and to_location in ({ids}) and from_location <> to_location
+    """)
+    years = [r[0] for r in con.execute("select distinct year from metrics.flow_matrix order by 1").fetchall()]
+    grid = pl.DataFrame([(y, a, b) for y in years for a in AREA_IDS for b in AREA_IDS if a != b],
+                        schema={"year": df.schema["year"], "from_location": pl.Utf8, "to_location": pl.Utf8},
+                        orient="row")
+    keys = ["year", "from_location", "to_location"]
+    df = grid.join(df, on=keys, how="left").with_columns(pl.col("persons").fill_null(0)).sort(keys)
+    return df.with_columns(pl.col("persons").alias("_persons_in"))
+
+
+def flow_profiles(con: duckdb.DuckDBPyConnection, log: SuppressionLog, frames: dict[str, pl.DataFrame]) -> pl.DataFrame:
+    """``flytninger_profiler`` (:func:`boligmonitor.flows.published_profiles`): a group's size is a sum of
+    ``flytninger`` cells, so the rows measured on every person of the movers of an area-year are hidden
+    wherever the *published* ``flytninger`` hides a cell of it."""
+    return flows.published_profiles(con, log, flows_published=frames["flytninger"])
+
+
+def flow_decomposition(con: duckdb.DuckDBPyConnection, log: SuppressionLog,
+                       frames: dict[str, pl.DataFrame]) -> pl.DataFrame:
+    """``kriterier_dekomponering`` (:func:`boligmonitor.flows.published_decomposition`). The base persons
+    of the out- and in-movers are (minus) sums of ``flytninger`` cells: where the published
+    ``flytninger`` hides a cell of the area in a year of the change, those parts are hidden too."""
+    df = flows.published_decomposition(con, log)
+    hidden = frames["flytninger"].filter(pl.col("persons").is_null()).select(
+        "area_id", pl.col("year").alias("_fy")).unique()
+    keys = ["area_id", "criterion", "level", "year", "part"]
+    hit_rows = (df.join(hidden, on="area_id", how="inner")
+                .filter((pl.col("_fy") > pl.col("from_year")) & (pl.col("_fy") <= pl.col("year"))
+                        & pl.col("part").is_in(["out_movers", "in_movers"]))
+                .select(keys).unique())
+    if hit_rows.height == 0:
+        return df
+    cols = ["points", "persons", "base_persons"]
+    df = df.join(hit_rows.with_columns(pl.lit(True).alias("_hit")), on=keys, how="left")
+    hit = pl.col("_hit").fill_null(False) & pl.any_horizontal([pl.col(c).is_not_null() for c in cols])
+    for row in df.filter(hit).select(keys).iter_rows(named=True):
+        for c in cols:
+            log.add("kriterier_dekomponering", row, c, "flytningerne bag delen er skjult i flytninger",
+                    "sekundær", "dekomponeringens flyttere = flytninger")
+    df = df.with_columns([pl.when(hit).then(None).otherwise(pl.col(c)).alias(c) for c in cols]
+                         + [(pl.col("suppressed") | hit).alias("suppressed")])
+    return df.drop("_hit")
+
+
+_IN_FLOWS = [f for f, d, _ in flows.FLOWS if d in ("stayed", "in")]
+_OUT_FLOWS = list(dict.fromkeys(f for f, d, _ in (*flows.FLOWS, *flows.FLOWS_NO_DEATHS) if d in ("stayed", "out")))
+#: Flows whose plan areas add up to ``helhedsplan`` (a move between two plan areas is a stay for it).
+_ADDITIVE_FLOWS = ["in_rest_of_kommune", "in_outside_kommune", "in_born", "out_rest_of_kommune",
+                   "out_outside_kommune", "out_died", "out_outside_or_died"]
+FLOWS = Protection(
+    keys=("area_id", "year", "flow"),
+    measures=(Measure("persons", pl.format("flow.{}", pl.col("flow")), AREA),
+              Measure("_persons_start", pl.format("flowstart.{}", pl.col("flow")),
+                      {"area": "area_id", "year": "_start_year"})),
+    together=(Together(("persons", "_persons_start")),),
+    relations=(
+        ColumnSum("en flytning talt i sit slutår og sit startår", "persons", ("_persons_start",)),
+        QuantitySum("beboere 1. januar = blev boende + tilflyttede + nyfødte", "residents",
+                    tuple(f"flow.{f}" for f in _IN_FLOWS), absent_is_zero=True),
+        QuantitySum("beboere 1. januar året før = blev boende + fraflyttede + døde", "residents",
+                    tuple(f"flowstart.{f}" for f in _OUT_FLOWS), absent_is_zero=True),
+        Additive(AREA_RELATIONS[0].name, "area", PLAN_TOTAL_ID, PLAN_AREA_IDS,
+                 quantities=tuple(f"flow.{f}" for f in _ADDITIVE_FLOWS)),
+    ),
+    drop=("_start_year", "_persons_start"),
+)
+AREA_MOVES = Protection(
+    keys=("year", "from_location", "to_location"),
+    measures=(Measure("persons", "move_out", {"area": "from_location", "year": "year", "to": "to_location"}),
+              Measure("_persons_in", "move_in", {"area": "to_location", "year": "year", "from": "from_location"})),
+    together=(Together(("persons", "_persons_in")),),
+    relations=(
+        ColumnSum("en flytning mellem to områder, set fra begge", "persons", ("_persons_in",)),
+        Additive("fraflyttede til de andre fulgte områder = flytningerne derhen", "to", None, None,
+                 quantities=("move_out",), total_quantity="flow.out_monitored_area"),
+        Additive("tilflyttede fra de andre fulgte områder = flytningerne derfra", "from", None, None,
+                 quantities=("move_in",), total_quantity="flow.in_monitored_area"),
+    ),
+    drop=("_persons_in",),
+)
+
+
 TABLES: tuple[Table, ...] = (
     Table("befolkning", "Beboere pr. område og år",
           "Beboere pr. 1. januar efter alder og ikke-vestlig herkomst, for hvert område, alle fem "
           "boligområder samlet og Randers Kommune.", population,
-          ("residents", "age_18_64", "age_65_plus")),
+          ("residents", "age_18_64", "age_65_plus"), POPULATION),
     Table("kriterier", "Kriterierne pr. område og listeår",
           "Hvert kriterium (beskæftigelse, kriminalitet, uddannelse, indkomst) efter de regler, der gjaldt "
           "for listeåret: værdi, grænse, opfyldt eller ej, afstand til grænsen i procentpoint og i personer, "
-          "og de to år bag toårsgennemsnit.", criteria_values),
+          "og de to år bag toårsgennemsnit.", criteria_values, protection=CRITERIA),
     Table("klassifikation", "Klassifikation pr. område og listeår",
           "Beboere, ikke-vestlig andel, antal opfyldte kriterier og kategorierne (udsat boligområde, "
           "parallelsamfund/ghettoområde, omdannelsesområde/hårdt ghettoområde, forebyggelsesområde) med "
-          "antal år i træk på hver liste.", classification, ("residents",)),
+          "antal år i træk på hver liste.", classification, ("residents",), CLASSIFICATION),
     Table("beskaeftigelse", "Uden for arbejdsmarkedet, kategori A-E",
           "Fuldtidspersoner 18-64 år uden for arbejdsmarked eller uddannelse efter helhedsplanens "
-          "kategorier A-E, pr. område og kalenderår.", employment_categories),
+          "kategorier A-E, pr. område og kalenderår.", employment_categories, protection=EMPLOYMENT),
     Table("prognose", "Prognose for næste liste",
           "For hvert område og hver kategori: status på seneste liste og den forventede status på næste.",
           forecast),
     Table("prognose_kriterier", "Prognose: kriterierne for næste liste",
           "Kriterierne for næste liste ud fra det år af toårsgennemsnittet, der allerede kendes, med "
-          "afstanden i personer i det år, der endnu er åbent.", forecast_criteria),
+          "afstanden i personer i det år, der endnu er åbent.", forecast_criteria,
+          protection=FORECAST_CRITERIA),
     Table("scenarier", "Scenarier",
           "Helhedsplanens mål og andre scenarier fremskrevet år for år til en klassifikation.",
-          scenarios, ("residents",)),
+          scenarios, ("residents",), SCENARIOS),
     Table("kriterier_indstillinger", "Indstillinger for kriterieberegningen",
           "De valg, beregningen bygger på, hvor loven eller praksis ikke er entydig.", criteria_settings),
     Table("indikatorer", "Helhedsplanens indikatorer",
           "Helhedsplanens mål og indikatorer pr. område og år: tæller, nævner og værdi (andele i pct., "
-          "karakterer som gennemsnit, helårspersoner, antal).", indicators),
+          "karakterer som gennemsnit, helårspersoner, antal).", indicators, protection=INDICATORS,
+          finish=goals.annotate_indicators),
     Table("maalstatus", "Status for helhedsplanens mål",
           "For hvert mål i helhedsplanen, pr. område (eller gruppe af områder) og år efter baseline: reglen, "
           "værdien med 95 %-interval, ændringen siden baseline med interval, afstanden til Randers Kommune og "
           "status (opfyldt, på vej, ingen klar ændring, ikke på vej, kan ikke måles; følges) med begrundelse. "
-          "Beregnet af de offentliggjorte (diskretionerede) indikatorer.", goal_status),
+          "Beregnet af de offentliggjorte (diskretionerede) indikatorer.", goal_status, after=("indikatorer",)),
     Table("baselinekontrol", "Baseline: beregnet og helhedsplanens",
           "For hvert mål og område: værdien beregnet for baseline-året ved siden af den baseline, der står i "
-          "helhedsplanen, og forskellen.", baseline_check),
+          "helhedsplanen, og forskellen.", baseline_check, after=("indikatorer",)),
     Table("indikatorkatalog", "Indikatorkatalog",
           "Helhedsplanens indikatorer: definition, datakilde, afsnit i planen, baseline og mål.",
           indicator_catalogue_table),
     Table("adresseafstemning", "Adresseafstemning",
           "Registeradresser efter om de er tildelt et område via adresseintervaller, polygoner, "
-          "begge eller ingen, pr. år og område.", address_reconciliation, ("residents",)),
+          "begge eller ingen, pr. år og område.", address_reconciliation, ("residents",),
+          RECONCILIATION),
     Table("indlaesning", "Indlæste filer",
           "For hver rå fil: rækker læst, indlæst og sat i karantæne (rækker, ikke personer).", load_summary),
     Table("karantaene", "Karantæne-årsager",
@@ -341,32 +591,81 @@ TABLES: tuple[Table, ...] = (
           "Beboere, der blev boende, flyttede ind (fra et andet fulgt område, resten af Randers Kommune, "
           "uden for kommunen, nyfødte) og flyttede ud (til de samme steder, døde) fra 1. januar året før "
           "til 1. januar i året, for hvert område, alle fem boligområder samlet og Randers Kommune.",
-          flows.published_flows, ("persons",)),
+          flow_counts, ("persons",), FLOWS),
     Table("flytninger_omraader", "Flytninger mellem de fulgte områder",
           "Personer, der flyttede fra et fulgt boligområde til et andet, pr. år (fra 1. januar til 1. januar).",
-          flows.published_area_moves, ("persons",)),
+          area_moves, ("persons",), AREA_MOVES),
     Table("flytninger_profiler", "Hvem flytter ind og ud",
           "De tilflyttede, fraflyttede og dem, der blev boende, på kriteriernes egne mål (uden for "
           "arbejdsmarked eller uddannelse, kun grundskole, dømte, bruttoindkomst, ikke-vestlig herkomst), "
-          "aldersgruppe og husstandstype, pr. område og år.", flows.published_profiles),
+          "aldersgruppe og husstandstype, pr. område og år.", flow_profiles, after=("flytninger",)),
     Table("kriterier_dekomponering", "Kriteriernes ændring fordelt på flytninger og beboere",
           "Ændringen i hvert kriterium fra et listeår til det næste (og fra år til år) fordelt på beboere, der "
           "blev boende og skiftede status, fraflyttede, tilflyttede og aldersgrænsen; delene summerer til "
-          "ændringen i procentpoint og i personer.", flows.published_decomposition),
+          "ændringen i procentpoint og i personer.", flow_decomposition, after=("flytninger",)),
 )
+
+
+def protect_all(con: duckdb.DuckDBPyConnection, tables: tuple[Table, ...] | None = None
+                ) -> tuple[dict[str, pl.DataFrame], SuppressionLog, list]:
+    """Build every table and pass them all through disclosure control together.
+
+    Tables with ``after`` are built from the protected output of the tables they name. If they
+    declare cells of their own, suppression and audit run again over all tables with the cells hidden
+    so far kept hidden, until no new cell is hidden (so a derived table never shows what its source
+    hides, and a cell it publishes is audited with everything else); a table that declares none shows
+    only functions of published cells. ``Table.finish`` then adds columns to a table's own protected
+    frame. Returns (table name -> published frame, the
+    suppression log, the audit's intervals). Raises
+    :class:`~boligmonitor.disclosure.DisclosureAuditError` naming table, cell and relations.
+    """
+    tables = TABLES if tables is None else tables
+    log = SuppressionLog()
+    frames = {t.name: t.build(con, log) for t in tables if not t.after}
+    specs = {t.name: t.protection for t in tables}
+    result = protect_tables(frames, specs)
+    later = [t for t in tables if t.after]
+    for _ in range(5):
+        if not later:
+            break
+        built = dict(result.frames)
+        for t in later:  # in declaration order: a later table may read an earlier later table
+            built[t.name] = t.build(con, log, {name: built[name] for name in t.after})
+        if all(t.protection is None or not t.protection.measures for t in later):
+            # they show no cells of their own: only functions of published cells (nothing to audit)
+            result.frames.update({t.name: built[t.name] for t in later})
+            break
+        hidden = result.hidden_keys()
+        again = protect_tables({**frames, **{t.name: built[t.name] for t in later}}, specs, keep_hidden=hidden)
+        settled = again.hidden_keys() == hidden
+        result = again
+        if settled:
+            break
+    else:
+        raise DisclosureAuditError("disclosure control did not settle for the tables built from protected "
+                                   "tables (" + ", ".join(t.name for t in later) + ")")
+    log.rows.extend(result.log.rows)
+    out = {t.name: result.frames[t.name] for t in tables}
+    for t in tables:
+        if t.finish is not None:
+            out[t.name] = t.finish(out[t.name])
+    return out, log, result.intervals
 
 
 def run(con: duckdb.DuckDBPyConnection, ctx: BuildContext) -> StepResult:
     res = StepResult("publish")
     out = ctx.published_dir
     out.mkdir(parents=True, exist_ok=True)
-    log = SuppressionLog()
-    _PROTECTED.pop(id(con), None)
     manifest = {"synthetic": (ctx.raw_dir / "SYNTHETIC.json").exists(),
                 "min_cell_persons": config.MIN_CELL_PERSONS, "tables": {}}
+    # Load inputs and process: build the aggregates, then disclosure control over all tables together.
+    try:
+        frames, log, intervals = protect_all(con)
+    except DisclosureAuditError as e:
+        res.errors.append(f"publish: {e}")
+        return res
     for t in TABLES:
-        # Load inputs and process: each builder queries aggregates and applies disclosure control.
-        df = t.build(con, log)
+        df = frames[t.name]
         problems = audit(df, counts=t.count_columns)
         if problems:
             res.errors.append(f"publish {t.name}: disclosure audit failed: {'; '.join(problems)}")
@@ -376,13 +675,15 @@ def run(con: duckdb.DuckDBPyConnection, ctx: BuildContext) -> StepResult:
         manifest["tables"][t.name] = {"title": t.title, "description": t.description, "rows": df.height,
                                       "columns": df.columns}
         res.tables[f"published/{t.name}.csv"] = df.height
-    _PROTECTED.pop(id(con), None)
     sup = log.frame()
     sup.write_csv(out / "undertrykkelser.csv", include_bom=True)
     manifest["suppressed_cells"] = sup.height
+    manifest["audit"] = {"hidden_sensitive_cells": len(intervals),
+                         "protected": int(sum(bool(iv.protected) for iv in intervals))}
     (out / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
-    ctx.say(f"publish: saved {len(manifest['tables'])} tables to {out} ({sup.height} cells suppressed)")
+    ctx.say(f"publish: saved {len(manifest['tables'])} tables to {out} ({sup.height} cells suppressed; "
+            f"audit: {len(intervals)} hidden cells under {config.MIN_CELL_PERSONS}, all protected)")
     return res
 
 
-__all__ = ["TABLES", "Table", "run", "AREA_IDS"]
+__all__ = ["TABLES", "Table", "run", "protect_all", "AREA_IDS"]

@@ -168,6 +168,12 @@ COLUMNS_DA: dict[str, tuple[str, str]] = {
     "keys": ("Række", "Rækkens nøgler (kolonne=værdi)."),
     "column": ("Kolonne", "Den skjulte kolonne."),
     "rule": ("Regel", "Diskretioneringsreglen, der skjulte cellen."),
+    "suppression": ("Undertrykkelse", "primær (under minimum), sekundær (kunne ellers regnes ud) eller afledt "
+                    "(bygger på en skjult celle)."),
+    "relation": ("Sammenhæng", "Den sammenhæng mellem offentliggjorte tal, der krævede en sekundær undertrykkelse."),
+    "interval_low": ("Interval, fra", "Mindste værdi, de offentliggjorte tal tillader for den skjulte celle "
+                     "(kontrollen, personer)."),
+    "interval_high": ("Interval, til", "Største værdi, de offentliggjorte tal tillader (tom: ubegrænset)."),
     # Resident flows (flytninger*, kriterier_dekomponering; boligmonitor.flows).
     "flow": ("Strøm", "Hvilken strøm rækken tæller: stayed (blev boende), in_* (flyttet ind: fra et andet "
              "overvåget område, resten af kommunen, uden for kommunen, født) eller out_* (flyttet ud: til "

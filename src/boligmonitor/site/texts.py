@@ -12,7 +12,6 @@ import re
 
 import polars as pl
 
-from boligmonitor import config
 from boligmonitor.site import docs, report
 
 #: The Danish explanation of every term in docs/glossary.md (keyed by the term as written there; the
@@ -203,21 +202,16 @@ def with_register_titles(df: pl.DataFrame, col: str = "register") -> pl.DataFram
 # --- Disclosure control --------------------------------------------------------------------------------
 
 def disclosure_markdown() -> str:
-    """The disclosure rules in Danish, with the minimum cell size in force (``config.MIN_CELL_PERSONS``)."""
-    n = config.MIN_CELL_PERSONS
+    """The disclosure rules in Danish, with the minimum cell size in force (``config.MIN_CELL_PERSONS``):
+    :func:`boligmonitor.disclosure.method_markdown` (rules, relations, audit, protection rule) and how the
+    site shows a hidden number."""
+    from boligmonitor import disclosure
+
     return (
-        f"Ingen offentliggjort celle må vise færre end {n} personer. Reglerne:\n\n"
-        f"1. **Antal.** Et antal personer mellem 1 og {n - 1} vises ikke (`..`). Nul vises (det afslører ingen).\n"
-        f"2. **Andele og gennemsnit.** En andel vises ikke, når nævneren er under {n}, eller når tælleren eller "
-        f"resten (nævner minus tæller) er mellem 1 og {n - 1}: begge ville afsløre en gruppe på færre end {n}. "
-        f"Et gennemsnit (fx indkomst, karakterer) vises ikke, når det bygger på færre end {n} personer.\n"
-        "3. **Differencer.** Hvor en række tal lægges sammen til en offentliggjort total (de fem områder og "
-        "»alle fem boligområder«, kategorierne A-E og deres sum), kunne et enkelt skjult tal regnes ud som "
-        "forskellen. Så skjules også det mindste af de øvrige.\n\n"
-        "Fuldtidspersoner er summer af brøkdele af mange personer; de følger regel 2 gennem antallet af "
-        "personer bag tallet, hvor det kendes. Skjulte celler er tomme i de offentliggjorte filer, rækken har "
-        "`suppressed = true`, og hver skjult celle står med sin regel på siden *Datakvalitet*. I diagrammer "
-        "står et skjult tal som et hul, aldrig som nul.\n")
+        disclosure.method_markdown() + "\n\n"
+        "Skjulte celler er tomme i de offentliggjorte filer, rækken har `suppressed = true`, og hver skjult "
+        "celle står med sin regel på siden *Datakvalitet*. I diagrammer står et skjult tal som et hul, aldrig "
+        "som nul.\n")
 
 
 def legal_lists(markdown: str) -> str:

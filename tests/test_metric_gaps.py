@@ -13,13 +13,13 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from test_issue13_cases import _break_rows
 
 from boligmonitor import goals
 from boligmonitor.cli import main as cli
 from boligmonitor.pipeline import build
 from boligmonitor.site import gaps, pages, published, report
 from boligmonitor.site.downloads import COLUMNS_DA
-from test_issue13_cases import _break_rows
 
 YDELSER = "ydelser 2021 er ufuldstændig (60 % af rækkerne i karantæne"
 FRAVAER = "fravaer 2024 mangler (2024/fravaer.csv blev udeladt ved kørslen)"

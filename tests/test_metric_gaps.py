@@ -88,6 +88,12 @@ def test_unknown_criteria_and_classifications_name_the_register_year(builds):
     # a criterion unknown for want of earlier data (the first list years) has no register reason
     first = crit.filter(pl.col("list_year") == crit["list_year"].min())
     assert first["missing_years"].null_count() < first.height and first["missing_reason"].null_count() == first.height
+    emp_cat = _load(builds["gap"], "beskaeftigelse")
+    y21 = emp_cat.filter(pl.col("year") == 2021)
+    assert y21.height and y21["fulltime_persons"].null_count() == y21.height
+    assert all(YDELSER in r for r in y21["missing_reason"].to_list())
+    assert emp_cat.filter(pl.col("year") == 2020)["missing_reason"].null_count() == \
+        emp_cat.filter(pl.col("year") == 2020).height
     cls = _load(builds["gap"], "klassifikation")
     assert all(YDELSER in r for r in cls.filter(pl.col("list_year") == 2022)["missing_reason"].to_list())
     assert cls.filter(pl.col("list_year") == 2024)["missing_reason"].null_count() == \
@@ -119,6 +125,8 @@ def test_the_site_shows_the_reasons(site):
     assert "ukendt¹" in table and "¹ Kan ikke måles: " + YDELSER in table
     area = report.area_criteria_table(crit, "glarbjergvej")
     assert "ukendt¹" in area and YDELSER in area
+    emp = report.employment_table(published.load("beskaeftigelse"), 2021, ["glarbjergvej", "helhedsplan"])
+    assert "ukendte¹" in emp and YDELSER in emp
     ind_table = report.area_indicator_table(ind, "glarbjergvej")
     assert "ukendt" in ind_table and YDELSER in ind_table and FRAVAER in ind_table
     text = " ".join(o.data for o in pages.annual_report(2022) if isinstance(getattr(o, "data", None), str))
@@ -126,7 +134,7 @@ def test_the_site_shows_the_reasons(site):
 
 
 def test_a_complete_extract_shows_nothing_of_this(builds, site):
-    for name in ("indikatorer", "kriterier", "klassifikation"):
+    for name in ("indikatorer", "kriterier", "klassifikation", "beskaeftigelse"):
         df = _load(builds["plain"], name)
         assert df["missing_reason"].null_count() == df.height, name
     st = _load(builds["plain"], "maalstatus")

@@ -269,9 +269,13 @@ CLASSIFICATION = Protection(
 
 
 def employment_categories(con: duckdb.DuckDBPyConnection, log: SuppressionLog) -> pl.DataFrame:
+    """Full-time persons by the plan's categories A-E; a year built on an incomplete or missing
+    register-year has fulltime_persons null and ``missing_reason`` (from ``metrics.criteria_incomplete``)."""
     return frame(con, """
-        select area_id, year, category, label, round(fulltime_persons, 1) as fulltime_persons
-        from metrics.employment_categories order by area_id, year, category
+        select area_id, year, category, label, round(fulltime_persons, 1) as fulltime_persons, ci.reason as missing_reason
+        from metrics.employment_categories e
+        left join metrics.criteria_incomplete ci on ci.component = 'employment' and ci.data_year = e.year
+        order by area_id, year, category
     """)
 
 

@@ -425,6 +425,10 @@ def employment_table(emp: pl.DataFrame, year: int, area_ids: Sequence[str]) -> s
                    & (pl.col("category") != "other"))
     if e.height == 0:
         return f"Ingen opgørelse for {year}."
+    if "missing_reason" in e.columns and e["missing_reason"].drop_nulls().len():
+        notes = Footnotes()
+        mark = notes.mark(e["missing_reason"].drop_nulls()[0])
+        return f"Fuldtidspersonerne i {year} er ukendte{mark}." + notes.note()
     labels = dict(zip(e["category"], e["label"], strict=False))
     wide = e.pivot(on="area_id", index="category", values="fulltime_persons")
     order = ["A", "B", "C", "D", "E", "total"]

@@ -19,11 +19,15 @@ def _flows():
 
 def test_flow_table_sums_and_turnover_with_a_hidden_cell():
     md = flow_sections.flow_table(_flows(), 2024, ("gl_jennumparken",))
-    head, _sep, row = md.splitlines()[:3]
-    assert "Blev boende" in head and "Fraflytning (pct. af beboerne)" in head
-    cells = [c.strip() for c in row.strip("|").split("|")]
-    assert cells[0] == "Gl. Jennumparken" and cells[1] == "1.000" and cells[2] == "125"  # 10+60+40+15
-    assert cells[7] == ".."  # out total: one destination hidden, so the total is not shown either
+    tables = [ln for ln in md.splitlines() if ln.startswith("|")]
+    head_in, row_in, head_out, row_out = tables[0], tables[2], tables[3], tables[5]
+    assert "Blev boende" in head_in and "Tilflyttet i alt" in head_in
+    assert "Fraflyttet i alt" in head_out and "Fraflytning (pct.)" in head_out
+    cells = [c.strip() for c in row_in.strip("|").split("|")]
+    assert cells == ["Gl. Jennumparken", "1.000", "10", "60", "40", "15", "125"]  # 10+60+40+15
+    cells = [c.strip() for c in row_out.strip("|").split("|")]
+    assert cells[:5] == ["Gl. Jennumparken", "..", "50", "80", "12"]
+    assert cells[5] == ".."  # out total: one destination hidden, so the total is not shown either
     assert cells[-1] == ".."
 
 
@@ -55,4 +59,12 @@ def test_destination_table_with_no_moves_between_areas_shows_zeros():
     moves = pl.DataFrame({"year": [], "from_location": [], "to_location": [], "persons": []},
                          schema={"year": pl.Utf8, "from_location": pl.Utf8, "to_location": pl.Utf8, "persons": pl.Utf8})
     md = flow_sections.destination_table(_flows(), moves, 2024)
-    assert "| Gl. Jennumparken | — | 0 |" in md and "Til resten af Randers Kommune" in md
+    assert "| Gl. Jennumparken | ingen | 50 | 80 | 12 |" in md and "Resten af kommunen" in md
+
+
+def test_destination_table_names_the_other_areas_and_keeps_a_hidden_move_hidden():
+    moves = pl.DataFrame({"year": ["2024", "2024", "2024"], "from_location": ["gl_jennumparken"] * 3,
+                          "to_location": ["vangdalen", "energivej", "glarbjergvej"], "persons": [7, None, 0]})
+    md = flow_sections.destination_table(_flows(), moves, 2024)
+    row = next(ln for ln in md.splitlines() if ln.startswith("| Gl. Jennumparken"))
+    assert "Energivej-området: .." in row and "Vangdalen: 7" in row and "Glarbjergvej" not in row

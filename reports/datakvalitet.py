@@ -23,6 +23,18 @@ assert quality.reconciles(loads), "rows read != loaded + quarantined for some fi
 Markdown(quality.load_summary_markdown(texts.with_register_titles(loads)))
 
 # %% [markdown]
+# ## Tal, der ikke kan måles
+#
+# Et registerår, der har mistet mere end en lille andel af sine rækker til karantænen, eller en fil, der
+# mangler, gør de kriterier og indikatorer, der bygger på det, ukendte: de beregnes ikke af resten af
+# rækkerne. Her står for hvert sådant registerår, hvilke tal det gælder.
+
+# %%
+from boligmonitor.site import gaps
+
+Markdown(gaps.affected_markdown(published.load("indikatorer"), published.load("kriterier")))
+
+# %% [markdown]
 # ## Rækker i karantæne
 #
 # Rækker, der ikke kunne indlæses, er ikke smidt væk: de ligger i tabellen `staging.quarantine` med fil,

@@ -208,6 +208,7 @@ def test_importer_and_site_commands_through_their_error_paths(tmp_path):
 
 def test_input_errors_of_every_command_are_one_sentence_with_exit_2(built, tmp_path):
     (tmp_path / "afile").write_text("x", encoding="utf-8")
+    (tmp_path / "table.csv").write_text("vejnavn,husnr,postnr\nFlyvervej,5,8930\n", encoding="utf-8")
     cases = [
         (["synth", "--out", str(tmp_path / "afile")], "is a file, not a folder"),
         (["synth", "--out", str(tmp_path), "--scale", "0"], "--scale must be a positive number"),
@@ -218,6 +219,11 @@ def test_input_errors_of_every_command_are_one_sentence_with_exit_2(built, tmp_p
          "no manifest.json"),
         (["build", "--raw", str(built / "raw"), "--db", str(built / "raw" / "x.duckdb")], "inside the raw data folder"),
         (["check", "--db", str(tmp_path / "afile")], "afile"),
+        # found by review: a CSV given as the database was "Cannot launch in-memory database in read-only mode"
+        (["check", "--db", str(tmp_path / "table.csv")], "table.csv is not a DuckDB database"),
+        (["check", "--db", str(tmp_path)], "is a folder, not a database file"),
+        (["build", "--raw", str(tmp_path / "table.csv"), "--db", str(tmp_path / "x.duckdb")],
+         "table.csv is a file; --raw needs the folder"),
         (["classify", str(tmp_path / "missing.csv"), "-o", str(tmp_path / "o.csv")], "missing.csv"),
         (["classify", str(CRITERIA / "classify_input.csv"), "-o", str(CRITERIA / "classify_input.csv")],
          "is the input file"),
@@ -242,5 +248,7 @@ def test_translate_names_the_file_and_what_to_do():
         f'(PID {os.getpid()}). See also https://duckdb.org/docs/current/connect/concurrency'))
     assert code == 2 and msg.startswith("the database /d/bm.duckdb is open in another program (")
     assert f"PID {os.getpid()}" in msg
+    msg, code = translate(BrokenPipeError(errno.EPIPE, "Broken pipe"))  # `boligmonitor check | head`
+    assert code == 2 and "broken pipe" in msg and "a file" not in msg
     assert translate(KeyboardInterrupt())[1] == 130
     assert "a bug" in translate(ZeroDivisionError("x"))[0]

@@ -189,3 +189,37 @@ def test_raw_changes_compare_size_time_and_the_logged_hash(tmp_path):
     (raw / "2025" / "new.csv").write_text("n\n", encoding="utf-8")
     assert buildrecord.raw_changes(before, raw, sha) == {"added": ["2025/new.csv"], "changed": ["2024/befolkning.csv"],
                                                          "removed": ["2024/old.csv"]}
+
+
+def test_synth_never_overwrites_a_file_of_its_own_extract_that_was_edited_or_replaced(tmp_path):
+    """A file with a generator's name but other bytes (an analyst edited it, or dropped a real extract's
+    file over it as the README's "Dropping in real extracts" says) is not synth's output any more:
+    synth refuses, --if-needed leaves it, --force moves it aside. Found by review (issue 13, fault 7)."""
+    raw = tmp_path / "raw"
+    assert bm("synth", "--out", str(raw), "--scale", "0.05").returncode == 0
+    f = raw / "2023" / "indkomst.csv"
+    real = b"PNR;BRUTTOINDK;SKATTEPLIGTIG\r\n0101901234;299.220;J\r\n"
+    f.write_bytes(real)
+    r = bm("synth", "--out", str(raw), "--scale", "0.05")
+    assert r.returncode == 2 and "2023/indkomst.csv (changed since synth wrote it)" in r.stderr
+    assert "Traceback" not in r.stderr and f.read_bytes() == real
+    r = bm("synth", "--out", str(raw), "--if-needed")
+    assert r.returncode == 0 and f.read_bytes() == real
+    r = bm("synth", "--out", str(raw), "--scale", "0.05", "--force")
+    assert r.returncode == 0
+    aside = [p for p in tmp_path.iterdir() if p.name.startswith("raw.before-synth-")]
+    assert len(aside) == 1 and (aside[0] / "2023" / "indkomst.csv").read_bytes() == real
+    assert f.read_bytes() != real
+
+
+def test_synth_checks_names_only_for_a_marker_without_digests(tmp_path):
+    """A synthetic extract written before digests were recorded is still recognised as synth's own."""
+    from boligmonitor.synth import foreign_content
+
+    raw = tmp_path / "raw"
+    (raw / "2020").mkdir(parents=True)
+    (raw / "2020" / "befolkning.csv").write_text("x\n", encoding="utf-8")
+    (raw / "SYNTHETIC.json").write_text(json.dumps({"fingerprint": "older"}), encoding="utf-8")
+    assert foreign_content(raw) == []
+    (raw / "SYNTHETIC.json").write_text(json.dumps({"files": {"2020/befolkning.csv": "0" * 32}}), encoding="utf-8")
+    assert foreign_content(raw) == ["2020/befolkning.csv (changed since synth wrote it)"]

@@ -272,3 +272,31 @@ def test_points_helper_inputs_are_points():
     with pytest.raises(InputError, match="infinite"):
         validate_layer(gpd.GeoDataFrame({"address_key": ["a"]}, geometry=[Point(float("inf"), float("inf"))],
                                         crs=config.CRS), "address_points", FIXTURES)
+
+
+# --- found by review: what an import leaves without data is named ----------------------------------
+
+def test_a_polygon_file_with_some_areas_names_the_areas_it_leaves_without_a_polygon(gpkg, capsys):
+    rc = main(["--polygons", str(CASE11), "--source-crs", "EPSG:25832", "--out", str(gpkg)])
+    assert rc == 0
+    out = capsys.readouterr().out
+    assert ("WARNING 4 area(s) of the previous areas layer are not in this file and now have no polygon: "
+            "glarbjergvej, hermann_stillingsvej, sjaellandsgade, vangdalen") in out
+    md = report_paths(gpkg)[0].read_text(encoding="utf-8")
+    assert "now have no polygon: glarbjergvej" in md
+
+
+def test_an_address_file_names_the_plan_streets_it_gives_no_point(tmp_path):
+    """Only the addressing name (case 09's other half): Hermann Stillings Vej gets no point, and the
+    report says so instead of leaving the build to blame the register's addresses."""
+    f = tmp_path / "only_addr.csv"
+    f.write_text(CASE09.read_text(encoding="utf-8").replace("vejnavn,adresseringsvejnavn", "x_old,adresseringsvejnavn"),
+                 encoding="utf-8")
+    rep = ImportReport(source=str(f), layer="address_points")
+    import_addresses(f, report=rep)
+    note = next(n for n in rep.notes if "have no address point" in n)
+    assert "Hermann Stillings Vej (hermann_stillingsvej)" in note and "adresseringsvejnavn" in note
+    rep2 = ImportReport(source=str(CASE09), layer="address_points")
+    import_addresses(CASE09, report=rep2)
+    note2 = next(n for n in rep2.notes if "have no address point" in n)
+    assert "Hermann Stillings Vej" not in note2 and "Flyvervej (" not in note2

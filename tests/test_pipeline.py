@@ -313,3 +313,26 @@ def test_summaries_for_the_notebook(tmp_path, raw):
     assert qs.select("register", "column_name", "reason_code", "entries").rows() == [
         ("indkomst", "BRUTTOINDK", "bad_number", 1)]
     assert reconciliation_problems(con).height == 0
+
+
+def test_a_second_build_of_the_same_database_waits_for_none_and_mixes_nothing(tmp_path):
+    """Two builds of one database at once (two people running make report on a shared drive) would each
+    swap in their database and published folder: the second stops with a sentence naming the first's
+    PID, changes nothing and records no attempt. Found by review (issue 13, fault 7)."""
+    import fcntl
+
+    from boligmonitor.errors import BuildError
+    from boligmonitor.pipeline import build, build_lock_path
+
+    db = tmp_path / "x.duckdb"
+    lock = build_lock_path(db)
+    with open(lock, "w") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        f.write("4242\n")
+        f.flush()
+        with pytest.raises(BuildError, match=r"another build of .*x.duckdb is running \(PID 4242\)"):
+            build(raw_dir=tmp_path, db_path=db, say=lambda m: None, steps=[])
+    assert not db.exists() and not (tmp_path / "x.duckdb.build.json").exists()
+    # Released: the next build gets past the lock (and stops at its own first check here: no raw folder).
+    with pytest.raises(BuildError, match="does not exist"):
+        build(raw_dir=tmp_path / "none", db_path=db, say=lambda m: None, steps=[])

@@ -24,6 +24,16 @@ def frame(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) 
         return pl.from_arrow(res.to_arrow_table())
 
 
+def is_duckdb_file(path: Path | str) -> bool:
+    """Whether ``path`` is an empty file (a database about to be created) or starts with DuckDB's
+    file header (the magic bytes ``DUCK`` at offset 8)."""
+    p = Path(path)
+    if p.stat().st_size == 0:
+        return True
+    with open(p, "rb") as f:
+        return f.read(12)[8:12] == b"DUCK"
+
+
 def connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """Open a database file without DuckDB's progress bar (it would garble the command line and logs).
 
@@ -33,10 +43,15 @@ def connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnect
 
     Raises :class:`~boligmonitor.errors.DatabaseLockedError` (naming the holding process) when another
     process holds the file read-write, :class:`~boligmonitor.errors.BoligmonitorError` when a
-    read-only open finds no file.
+    read-only open finds no file or a folder, or the file is not a DuckDB database.
     """
+    if read_only and Path(path).is_dir():
+        raise BoligmonitorError(f"{path} is a folder, not a database file; give the DuckDB file's path")
     if read_only and not Path(path).is_file():
         raise BoligmonitorError(f"no database at {path}: run `boligmonitor build` first")
+    if Path(path).is_file() and not is_duckdb_file(path):
+        raise BoligmonitorError(f"{path} is not a DuckDB database (no DuckDB header); give the database that "
+                                "`boligmonitor build` wrote (e.g. data/processed/boligmonitor.duckdb)")
     try:
         con = duckdb.connect(str(path), read_only=read_only)
     except duckdb.Error as e:

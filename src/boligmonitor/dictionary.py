@@ -83,7 +83,8 @@ def dictionary_markdown() -> str:
         f"**Fuldstændighed.** Mister et registerår (en fil) mere end {100 * INCOMPLETE_SHARE:g} % af "
         "rækkerne til karantæne, er året ufuldstændigt: kriterier og indikatorer, der bygger på det, vises "
         "som ukendte (`missing_years`, `metrics.criteria_incomplete`, `metrics.indicator_gaps`: \"kan ikke "
-        f"måles\"). Fejler mindst {100 * FILE_FAULT_SHARE:g} % af rækkerne samme formatkontrol i samme "
+        "måles\"); de offentliggjorte tabeller (`kriterier`, `klassifikation`, `indikatorer`) og målenes status "
+        f"nævner registeråret i kolonnen `missing_reason`. Fejler mindst {100 * FILE_FAULT_SHARE:g} % af rækkerne samme formatkontrol i samme "
         "kolonne, stoppes kørslen (en fejl i hele filen). Et klokkeslæt på præcis midnat efter en dato "
         "(`2021-01-01 00:00:00`) er en dato. Værdier med kontroltegn (fx NUL) sættes i karantæne med "
         "linje og kolonne.",

@@ -110,6 +110,9 @@ def lock_error(exc: BaseException, path: str | Path | None = None) -> DatabaseLo
 def _os_error_sentence(e: OSError) -> str:
     name = e.filename if e.filename is not None else None
     where = f"{name}" if name else "a file"
+    if e.errno == errno.EPIPE:
+        return ("the program reading this command's output stopped reading (broken pipe, e.g. `| head`); for a "
+                "build nothing was replaced: run it again without cutting its output short")
     if e.errno == errno.ENOSPC or e.errno == getattr(errno, "EDQUOT", -1):
         return (f"no space left on the disk while writing {where}; free some space (or write elsewhere) and run "
                 "the command again (nothing was replaced)")

@@ -50,6 +50,11 @@ never from noise. Direction rules have no "på vej": a clear change in the right
 (numerator, denominator and value null where diskretioneringen hid them): a hidden number gives "kan
 ikke måles" with a reason saying so, and the reason sentences quote only published numbers (sums of
 published numbers for a group of areas). Nothing here reads ``metrics.indicators`` directly.
+
+**Incomplete input.** An indicator row with ``missing_reason`` (its register-year is incomplete or
+missing, see :func:`boligmonitor.ingest.load.incomplete_inputs`) gives "kan ikke måles" with that reason
+("Tallet for Glarbjergvej i 2021 kan ikke måles: ydelser 2021 er ufuldstændig (...)"), in the year itself
+and wherever it is the baseline year.
 """
 
 from __future__ import annotations
@@ -338,10 +343,13 @@ class Obs:
     numerator: float | None
     denominator: float | None
     hidden: bool  # a member's value was suppressed by diskretioneringen
+    #: why a member's value cannot be measured (an incomplete or missing register-year, the published
+    #: ``missing_reason``: "kan ikke måles: ydelser 2021 er ufuldstændig (...)"); None when measured
+    missing_reason: str | None = None
 
     @property
     def usable(self) -> bool:
-        return not self.hidden and self.value is not None
+        return not self.hidden and self.missing_reason is None and self.value is not None
 
 
 def effective_n(indicator_id: str, n: float) -> float:
@@ -428,12 +436,17 @@ def _index(ind) -> Index:
 
 def observe(ind: pl.DataFrame | Index, indicator_id: str, areas: tuple[str, ...], year: int) -> Obs | None:
     """The value of ``areas`` summed (numerators, denominators; the value recomputed) in ``year`` from
-    the protected indicator table; None when a member has no row. ``hidden`` when a member is suppressed."""
+    the protected indicator table; None when a member has no row. ``missing_reason`` (the members'
+    published ``missing_reason``, joined) when a member's row cannot be measured because a register-year
+    is incomplete or missing; ``hidden`` when a member is suppressed."""
     idx = _index(ind)
     rows = [idx.rows.get((indicator_id, a, year)) for a in areas]
     if any(r is None for r in rows):
         return None
     unit = rows[0]["unit"]
+    gaps = list(dict.fromkeys(r.get("missing_reason") for r in rows if r.get("missing_reason")))
+    if gaps:
+        return Obs(indicator_id, year, unit, None, None, None, False, "; ".join(gaps))
     hidden = any(bool(r["suppressed"]) or r["value"] is None for r in rows)
     if hidden:
         return Obs(indicator_id, year, unit, None, None, None, True)
@@ -476,6 +489,8 @@ def _why_missing(o: Obs | None, name: str, year: int) -> str:
     group = " og " in name  # unit_name() joins a group's areas with "og"; no area's name has it
     if o is None:
         return f"Der er ingen tal for {name} i {year}."
+    if o.missing_reason:
+        return f"Tallet for {name} i {year} {o.missing_reason}."
     if o.hidden:
         who = f"mindst ét af områderne ({name})" if group else name
         return (f"Tallet for {who} i {year} er skjult af diskretioneringen (færre end "
@@ -701,7 +716,7 @@ def status_frame(ind: pl.DataFrame, rules: list[Rule] | None = None) -> pl.DataF
     """Status of every rule for each unit (area or group) and year after its baseline year.
 
     ``ind``: the protected indicator table (``published/indikatorer.csv`` columns ``indicator_id,
-    area_id, year, unit, numerator, denominator, value, suppressed``). Returns one row per goal, unit
+    area_id, year, unit, numerator, denominator, value, suppressed``, optionally ``missing_reason``). Returns one row per goal, unit
     and year with :data:`STATUS_COLUMNS` (values in the indicator's unit: pct 0-100, persons, full-time
     persons, marks; gaps in percentage points; intervals 95 %). A rule with nothing published gets one
     row with ``year`` null and status "kan ikke måles".
@@ -792,6 +807,8 @@ def baseline_reproduction(ind: pl.DataFrame, rules: list[Rule] | None = None) ->
                         else f"ingen tal for {rule.baseline_year}")
             elif o is None:
                 note = f"ingen tal for {unit_name(uid)} i {rule.baseline_year}"
+            elif o.missing_reason:
+                note = o.missing_reason
             elif o.hidden:
                 note = "skjult af diskretioneringen"
             else:

@@ -252,23 +252,70 @@ def build(raw_dir: Path | None = None, db_path: Path | None = None, published_di
     else:
         published_dir = config.published_dir()
     db_path = Path(db_path) if db_path else config.db_path()
-    started = buildrecord.now()
-    INTERRUPT.signal = None
-    full = full or not db_path.exists()
-    try:
-        summary = _build(raw_dir, db_path, published_dir, say, full, settings, steps, t0)
-    except BaseException as e:
-        interrupted = isinstance(e, KeyboardInterrupt) or INTERRUPT.signal is not None
-        if interrupted:
-            reason = "interrupted (Ctrl-C or SIGTERM)"
-        else:
-            reason = translate(e)[0]
-        buildrecord.write_attempt(db_path, status="interrupted" if interrupted else "failed", started=started,
-                                  raw_dir=raw_dir, published_dir=published_dir, full=full, error=reason)
-        raise
-    buildrecord.write_attempt(db_path, status="ok", started=started, raw_dir=raw_dir, published_dir=published_dir,
-                              full=full)
+    with _one_build_at_a_time(db_path):
+        started = buildrecord.now()
+        INTERRUPT.signal = None
+        full = full or not db_path.exists()
+        try:
+            summary = _build(raw_dir, db_path, published_dir, say, full, settings, steps, t0)
+        except BaseException as e:
+            interrupted = isinstance(e, KeyboardInterrupt) or INTERRUPT.signal is not None
+            if interrupted:
+                reason = "interrupted (Ctrl-C or SIGTERM)"
+            else:
+                reason = translate(e)[0]
+            buildrecord.write_attempt(db_path, status="interrupted" if interrupted else "failed", started=started,
+                                      raw_dir=raw_dir, published_dir=published_dir, full=full, error=reason)
+            raise
+        buildrecord.write_attempt(db_path, status="ok", started=started, raw_dir=raw_dir,
+                                  published_dir=published_dir, full=full)
     return summary
+
+
+def build_lock_path(db_path: Path) -> Path:
+    """The lock file of ``db_path``'s builds: ``<db>.build.lock`` next to it (holds the PID of the build)."""
+    return db_path.with_name(f"{db_path.name}.build.lock")
+
+
+@contextlib.contextmanager
+def _one_build_at_a_time(db_path: Path):
+    """An exclusive lock (``fcntl.flock`` on :func:`build_lock_path`) for the whole build: two builds of
+    one database at once would each swap in their database and published folder, so the database of
+    one could end up next to the published files of the other. The second build stops with
+    :class:`BuildError` naming the running one's PID (and records no attempt: the running build
+    records its own). The file is removed when the build ends; the operating system releases the lock
+    of a build that was killed (its file then stays until the next build of the database)."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not on POSIX: no lock
+        yield
+        return
+    lock = build_lock_path(db_path)
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    while True:
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 64, 0).decode(errors="replace").strip()
+            os.close(fd)
+            who = f" (PID {holder})" if holder.isdigit() else ""
+            raise BuildError(f"another build of {db_path} is running{who}; wait until it has finished (or stop "
+                             "it), then build again; nothing was changed") from None
+        try:  # locked; but the file may have been removed by the build that held it just before
+            if os.fstat(fd).st_ino == os.stat(lock).st_ino:
+                break
+        except FileNotFoundError:
+            pass
+        os.close(fd)
+    try:
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            lock.unlink()  # removed while still locked: a build finishing leaves no file behind
+        os.close(fd)
 
 
 def _check_targets(db_path: Path, published_dir: Path, raw_dir: Path) -> None:
@@ -277,11 +324,8 @@ def _check_targets(db_path: Path, published_dir: Path, raw_dir: Path) -> None:
     database's build record names), or targets inside the raw folder."""
     if db_path.is_dir():
         raise BuildError(f"{db_path} is a folder; --db needs a DuckDB file path")
-    if db_path.exists() and db_path.stat().st_size > 0:
-        with open(db_path, "rb") as f:
-            head = f.read(12)
-        if head[8:12] != b"DUCK":
-            raise BuildError(f"{db_path} is not a DuckDB database; the build would replace it. Give another --db path")
+    if db_path.exists() and not db.is_duckdb_file(db_path):
+        raise BuildError(f"{db_path} is not a DuckDB database; the build would replace it. Give another --db path")
     if published_dir.exists():
         if not published_dir.is_dir():
             raise BuildError(f"{published_dir} is a file; --published needs a folder")
@@ -303,6 +347,9 @@ def _build(raw_dir: Path, db_path: Path, published_dir: Path, say: Callable[[str
            settings: dict | None, steps: Sequence[str | Callable] | None, t0: float) -> BuildSummary:
     step_names = tuple(steps) if steps is not None else STEPS
     groups = [list(s) if isinstance(s, tuple | list) else [s] for s in step_names]
+    if raw_dir.is_file():
+        raise BuildError(f"the raw data folder {raw_dir} is a file; --raw needs the folder that holds the year "
+                         "folders (e.g. data/raw)")
     if not raw_dir.is_dir():
         raise BuildError(f"the raw data folder {raw_dir} does not exist; run `boligmonitor synth` to write "
                          "the synthetic default, or put the register extracts there")

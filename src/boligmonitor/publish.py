@@ -171,15 +171,31 @@ def criteria_values(con: duckdb.DuckDBPyConnection, log: SuppressionLog) -> pl.D
     denominator, the margins and the two yearly components. The verdict (``met``) stays: the lists
     are public, and it only says on which side of the threshold the value lies.
     """
-    df = frame(con, """
+    df = frame(con, f"""
+        with r as (select area_id, list_year, threshold_set, criterion,
+                          string_agg(distinct reason, '; ' order by reason) as missing_reason
+                   from ({_CRITERIA_REASONS}) group by all)
         select area_id, list_year, rule_version, threshold_set, criterion, value, threshold, comparator,
                comparator_wording, unit, met, ratio_national, reference, numerator, denominator,
                margin_points, margin_persons, flip_direction, margin_persons_open_year,
                year_1, value_1, numerator_1, denominator_1, year_2, value_2, numerator_2, denominator_2,
-               missing_years
-        from metrics.criteria_values order by area_id, list_year, threshold_set, criterion
+               missing_years, r.missing_reason
+        from metrics.criteria_values c left join r using (area_id, list_year, threshold_set, criterion)
+        order by area_id, list_year, threshold_set, criterion
     """)
     return df
+
+
+#: One row per criterion value (area, list year, threshold set, criterion) and each reason why one of
+#: its ``missing_years`` is missing because the register-year behind it is incomplete or missing
+#: (``metrics.criteria_incomplete``; components: the criterion's own, both education stocks).
+_CRITERIA_REASONS = """
+    select c.area_id, c.list_year, c.threshold_set, c.criterion, ci.reason
+    from metrics.criteria_values c join metrics.criteria_incomplete ci
+      on (ci.component = c.criterion or (c.criterion = 'education' and ci.component like 'education_%'))
+     and list_contains(string_split(c.missing_years, ','), ci.data_year::VARCHAR)
+    where c.missing_years is not null
+"""
 
 
 def _criteria_protection() -> Protection:
@@ -224,12 +240,23 @@ CRITERIA = _criteria_protection()
 
 
 def classification(con: duckdb.DuckDBPyConnection, log: SuppressionLog) -> pl.DataFrame:
-    df = frame(con, """
+    """The classification per area and list year; ``missing_reason`` names every incomplete or missing
+    register-year one of its inputs (a criterion, the residents or the non-Western share of the list
+    year) rests on (null when every input is complete; the null columns show what is unknown)."""
+    df = frame(con, f"""
+        with r as (
+            select area_id, list_year, string_agg(distinct reason, '; ' order by reason) as missing_reason
+            from (select area_id, list_year, reason from ({_CRITERIA_REASONS})
+                  union all
+                  select cl.area_id, cl.list_year, ci.reason from metrics.classification cl
+                  join metrics.criteria_incomplete ci
+                    on ci.component in ('residents', 'nonwestern') and ci.data_year = cl.list_year)
+            group by all)
         select area_id, list_year, rule_version, residents, pct_nonwestern, eligible, n_criteria,
                n_criteria_min, n_criteria_max, udsat, parallelsamfund, omdannelse, forebyggelse,
                name_parallelsamfund, name_omdannelse, years_udsat, years_parallelsamfund,
-               years_omdannelse, years_forebyggelse
-        from metrics.classification order by area_id, list_year
+               years_omdannelse, years_forebyggelse, r.missing_reason
+        from metrics.classification left join r using (area_id, list_year) order by area_id, list_year
     """)
     return df
 
@@ -242,9 +269,13 @@ CLASSIFICATION = Protection(
 
 
 def employment_categories(con: duckdb.DuckDBPyConnection, log: SuppressionLog) -> pl.DataFrame:
+    """Full-time persons by the plan's categories A-E; a year built on an incomplete or missing
+    register-year has fulltime_persons null and ``missing_reason`` (from ``metrics.criteria_incomplete``)."""
     return frame(con, """
-        select area_id, year, category, label, round(fulltime_persons, 1) as fulltime_persons
-        from metrics.employment_categories order by area_id, year, category
+        select area_id, year, category, label, round(fulltime_persons, 1) as fulltime_persons, ci.reason as missing_reason
+        from metrics.employment_categories e
+        left join metrics.criteria_incomplete ci on ci.component = 'employment' and ci.data_year = e.year
+        order by area_id, year, category
     """)
 
 
@@ -358,7 +389,11 @@ def indicator_catalogue() -> pl.DataFrame:
 
 def indicators(con: duckdb.DuckDBPyConnection, log: SuppressionLog) -> pl.DataFrame:
     """The plan's indicators per area and year (registers, and the unit's external file), with
-    disclosure control by unit, then the goal columns (:func:`boligmonitor.goals.annotate_indicators`)
+    disclosure control by unit, then the goal columns. An indicator-year that cannot be measured
+    because a register-year it rests on is incomplete or missing is a row with numerator, denominator
+    and value null and ``missing_reason`` ("kan ikke måles: ydelser 2021 er ufuldstændig (...)"); the
+    null values are no cells for the disclosure model, so :data:`INDICATORS` needs no declaration for
+    them. Then the goal columns (:func:`boligmonitor.goals.annotate_indicators`)
     computed from the protected rows only."""
     cat = indicator_catalogue().filter(pl.col("indicator_id").is_not_null()).select(
         pl.col("id").alias("plan_id"), "indicator_id", pl.col("name_da").alias("name"))
@@ -376,10 +411,20 @@ def indicators(con: duckdb.DuckDBPyConnection, log: SuppressionLog) -> pl.DataFr
     # External indicators (survey shares from data/raw/reference, e.g. VIVE's): published by their
     # source already, not register counts; they take no part in the disclosure model.
     ext = goals.external_rows(con).with_columns(pl.lit(True).alias("_external"))
-    df = pl.concat([df, ext], how="vertical_relaxed").join(cat, on="indicator_id", how="inner")
+    # Indicator-years built on an incomplete or missing register-year (metrics.indicator_gaps): one row
+    # per area the indicator is published for, values null (not cells: nothing to protect), and the reason.
+    gaps = frame(con, """
+        with g as (select indicator_id, year, string_agg(distinct reason, '; ' order by reason) as missing_reason
+                   from metrics.indicator_gaps group by all),
+             a as (select distinct indicator_id, area_id, unit from metrics.indicators)
+        select a.area_id, g.year, g.indicator_id, null::DOUBLE as numerator, null::DOUBLE as denominator,
+               null::DOUBLE as value, a.unit, g.missing_reason
+        from g join a using (indicator_id)
+    """).with_columns(pl.lit(False).alias("_external"))
+    df = pl.concat([df, ext, gaps], how="diagonal_relaxed").join(cat, on="indicator_id", how="inner")
     return df.sort(["plan_id", "area_id", "year", "indicator_id"], maintain_order=True).select(
         "plan_id", "indicator_id", "name", "area_id", "year", "unit", "numerator", "denominator", "value",
-        "_external")
+        pl.col("missing_reason").cast(pl.Utf8), "_external")
 
 
 def goal_status(con: duckdb.DuckDBPyConnection, log: SuppressionLog, frames: dict[str, pl.DataFrame]) -> pl.DataFrame:
@@ -544,7 +589,8 @@ TABLES: tuple[Table, ...] = (
     Table("kriterier", "Kriterierne pr. område og listeår",
           "Hvert kriterium (beskæftigelse, kriminalitet, uddannelse, indkomst) efter de regler, der gjaldt "
           "for listeåret: værdi, grænse, opfyldt eller ej, afstand til grænsen i procentpoint og i personer, "
-          "og de to år bag toårsgennemsnit.", criteria_values, protection=CRITERIA),
+          "og de to år bag toårsgennemsnit; for et ukendt kriterium det ufuldstændige eller manglende registerår, "
+          "det bygger på.", criteria_values, protection=CRITERIA),
     Table("klassifikation", "Klassifikation pr. område og listeår",
           "Beboere, ikke-vestlig andel, antal opfyldte kriterier og kategorierne (udsat boligområde, "
           "parallelsamfund/ghettoområde, omdannelsesområde/hårdt ghettoområde, forebyggelsesområde) med "
@@ -566,7 +612,8 @@ TABLES: tuple[Table, ...] = (
           "De valg, beregningen bygger på, hvor loven eller praksis ikke er entydig.", criteria_settings),
     Table("indikatorer", "Helhedsplanens indikatorer",
           "Helhedsplanens mål og indikatorer pr. område og år: tæller, nævner og værdi (andele i pct., "
-          "karakterer som gennemsnit, helårspersoner, antal).", indicators, protection=INDICATORS,
+          "karakterer som gennemsnit, helårspersoner, antal). Et år, der ikke kan måles, fordi et registerår bag "
+          "indikatoren er ufuldstændigt eller mangler, står med tomme tal og begrundelsen.", indicators, protection=INDICATORS,
           finish=goals.annotate_indicators),
     Table("maalstatus", "Status for helhedsplanens mål",
           "For hvert mål i helhedsplanen, pr. område (eller gruppe af områder) og år efter baseline: reglen, "

@@ -36,7 +36,8 @@ Tables (person counts are aggregates; full-time persons may be fractional):
     years on the list ending with this one; a lower bound when earlier years are unknown).
 ``metrics.employment_categories``
     area_id (areas, helhedsplan, randers_kommune), year (calendar year), category ('A'-'E',
-    'total', 'other' if a counted benefit is outside A-E), label, fulltime_persons.
+    'total', 'other' if a counted benefit is outside A-E), label, fulltime_persons (NULL for a year
+    whose employment component is in ``metrics.criteria_incomplete``).
 ``metrics.forecast``
     area_id, list_year (the next list), based_on_list_year, rule_version, category,
     category_name, status_latest, status_forecast, change ('enters', 'leaves', 'stays',
@@ -266,8 +267,11 @@ def compute(con: duckdb.DuckDBPyConnection, settings: CriteriaSettings) -> tuple
                 res.classification.append(_class_row(c))
                 res.classifications[(group, c.list_year)] = c
                 latest[group] = c
+    # A calendar year whose employment component rests on an incomplete register-year is unknown
+    # here too (fulltime_persons NULL; the reason is in metrics.criteria_incomplete).
     res.employment_categories = [
-        (g, y, cat, label, fte) for g, y, cat, label, fte in employment_categories(con, settings)
+        (g, y, cat, label, None if ("employment", y) in comp.incomplete else fte)
+        for g, y, cat, label, fte in employment_categories(con, settings)
         if y <= comp.last_flow_year
     ]
     if comp.data_years:

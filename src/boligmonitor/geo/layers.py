@@ -526,6 +526,16 @@ def import_addresses(path: Path, municipality_code: int | None = None, *, source
     index = rg.RangeIndex(rg.read_range_table(config.geo_dir() / "address_ranges.csv"))
     grouped["area_id"] = pd.Series(index.assign(grouped["street"], grouped["house_number"]),
                                    index=grouped.index, dtype=object)
+    # Every street of the plan's ranges should get address points; one that gets none is named here,
+    # so a register address left unmatched is not blamed on the register (a shortened addressing name,
+    # another spelling, a file cut to another municipality).
+    hit = {rg.normalise_street(s_) for s_, a in zip(grouped["street"], grouped["area_id"]) if a is not None}
+    lost = sorted({(r.area_id, r.street) for r in index.rows if rg.normalise_street(r.street) not in hit})
+    if lost:
+        names = "; ".join(f"{st} ({a})" for a, st in lost)
+        rep.notes.append(f"WARNING {len(lost)} street(s) of the plan's address ranges have no address point in this "
+                         f"file ({names}): their register addresses will match no point; check the street name "
+                         f"column ({street_c}) and the file's extent")
     gdf = gpd.GeoDataFrame(grouped.drop(columns=["x", "y"]), geometry=gpd.points_from_xy(grouped["x"], grouped["y"]),
                            crs=crs)
     if _crs_name(crs) != config.CRS:
@@ -712,6 +722,13 @@ def import_to_gpkg(addresses: Path | None, polygons: Path | None, out: Path | No
 
         for name, _ in pyogrio.list_layers(out):
             layers[name] = _read(out, name)
+    if "areas" in new and "areas" in layers and "area_id" in layers["areas"].columns:
+        dropped = sorted(set(layers["areas"]["area_id"]) - set(new["areas"]["area_id"]))
+        if dropped:
+            reports[0].notes.append(
+                f"WARNING {len(dropped)} area(s) of the previous areas layer are not in this file and now have no "
+                f"polygon: {', '.join(dropped)}; their addresses are assigned by the plan's ranges only "
+                "(range_only). Import a file with every area to keep them")
     layers.update(new)
     for name in ("areas", "address_points"):
         if name not in layers:

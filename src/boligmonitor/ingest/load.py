@@ -588,10 +588,17 @@ def reconciliation_problems(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """).pl()
 
 
+def _int_da(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
+
+
 def incomplete_inputs(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int | None, str, str]]:
     """The register-years the metrics may not use as complete: (register, year, source_file,
     reason in Danish) for every file in ``staging.load_log`` whose status is ``incomplete`` or
-    ``missing`` (:mod:`boligmonitor.ingest.status`). Empty when there is no load log."""
+    ``missing`` (:mod:`boligmonitor.ingest.status`). The reason names the register-year first:
+    "kan ikke måles: ydelser 2021 er ufuldstændig (60 % af rækkerne i karantæne, 1.234 af 2.057 i
+    2021/ydelser.csv)" or "kan ikke måles: fravaer 2024 mangler (2024/fravaer.csv blev udeladt ved
+    kørslen)". Empty when there is no load log."""
     exists = con.execute("select count(*) from information_schema.tables where table_schema = 'staging' "
                          "and table_name = 'load_log'").fetchall()[0][0]
     if not exists:
@@ -601,9 +608,12 @@ def incomplete_inputs(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int | N
                        [LoadStatus.INCOMPLETE.value, LoadStatus.MISSING.value]).fetchall()
     out = []
     for reg, year, sf, st, read, q in rows:
+        what = f"{reg} {year}" if year is not None else reg
         if st == LoadStatus.MISSING:
-            reason = f"kan ikke måles: {sf} mangler"
+            reason = f"kan ikke måles: {what} mangler ({sf} blev udeladt ved kørslen)"
         else:
-            reason = f"kan ikke måles: {q:,} af {read:,} rækker i {sf} er i karantæne".replace(",", ".")
+            pct = f"{100 * q / read:.1f}".removesuffix(".0").replace(".", ",") if read else "0"
+            reason = (f"kan ikke måles: {what} er ufuldstændig ({pct} % af rækkerne i karantæne, "
+                      f"{_int_da(q)} af {_int_da(read)} i {sf})")
         out.append((reg, year, sf, reason))
     return out

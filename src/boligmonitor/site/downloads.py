@@ -68,6 +68,9 @@ COLUMNS_DA: dict[str, tuple[str, str]] = {
     "year_2": ("År 2", "Andet år i toårsgennemsnittet."),
     "value_2": ("Værdi år 2", "Værdien i andet år."),
     "missing_years": ("Manglende år", "År, der mangler data (kriteriet er da ukendt)."),
+    "missing_reason": ("Kan ikke måles, fordi",
+                       "Hvorfor tallet er ukendt: det registerår, det bygger på, er ufuldstændigt (for mange rækker "
+                       "i karantæne) eller mangler. Tom, når alle data bag tallet er fuldstændige."),
     "eligible": ("Mindst 1.000 beboere", "ja, hvis området har mindst 1.000 beboere og kan komme på listerne."),
     "n_criteria": ("Kriterier opfyldt", "Antal af de fire kriterier, der er opfyldt."),
     "n_criteria_min": ("Kriterier opfyldt, mindst", "Mindste antal opfyldte kriterier, når nogle er ukendte."),

@@ -21,9 +21,11 @@ from pathlib import Path
 
 import nbformat
 
-#: Width of the body column of Quarto 1.7's ``page-layout: article`` (its documented default grid:
-#: ``body-width: 800px``): the width a table or chart must fit in on the site at 1280 px.
-CONTENT_COLUMN_PX = 800
+#: Width of the body column the site really has at 1280 px: measured in headless Chromium on this
+#: site rendered by Quarto 1.7.34 (``page-layout: article``, ``toc-location: left``), 29 Nov 2026.
+#: Quarto's documented default ``body-width`` is 800px, but at 1280 px the grid gives the body
+#: 678 px beside the left table of contents and the margin column; a table must fit in that.
+CONTENT_COLUMN_PX = 678
 
 EXPORT_CSS = f"""
 html {{ font-size: 17px; }}

@@ -13,6 +13,7 @@ import polars as pl
 
 from boligmonitor.areas import display_name
 from boligmonitor.site import published
+from boligmonitor.site.gaps import Footnotes
 
 SUPPRESSED = ".."
 
@@ -215,11 +216,18 @@ def status_table(classification: pl.DataFrame, year: int) -> str:
     (every list it is on, with the years in a row). Five columns: fits a phone when wrapped."""
     c = area_names(order_areas(classification.filter(pl.col("list_year") == year), AREA_IDS))
     c = c.with_columns(pl.Series("status", [list_status(r) for r in c.iter_rows(named=True)], dtype=pl.Utf8))
+    notes = Footnotes()
+    if "missing_reason" in c.columns:
+        c = c.with_columns(pl.Series("område", [n + notes.mark(m) for n, m in
+                                                zip(c["område"].to_list(), c["missing_reason"].to_list())]))
     return md_table(c, {"område": "Område", "residents": "Beboere", "pct_nonwestern": "Ikke-vestlige",
                         "n_criteria": "Kriterier opfyldt (af 4)", "status": f"Status på listen {year}"},
                     formats={"pct_nonwestern": fmt_pct, "residents": fmt_int,
                              "n_criteria": lambda v: SUPPRESSED if v is None else str(int(v))},
-                    align={"n_criteria": "r"})
+                    align={"n_criteria": "r"}) + (
+        "\n\nUfuldstændige data bag klassifikationen (et kriterium, der ikke kan måles, er ukendt; status er "
+        "ukendt, når det afgør udfaldet):"
+        + notes.note() if notes.order else "")
 
 
 def residents_table(population: pl.DataFrame, years: int = 6) -> str:
@@ -307,12 +315,16 @@ def criteria_table(criteria: pl.DataFrame, year: int, threshold_set: str = "udsa
         r = c.filter(pl.col("criterion") == k).row(0, named=True)
         headers[k] = f"{CRITERION_SHORT_DA[k]} ({fmt_threshold(k, r['comparator'], r['threshold'])})"
     rows = []
+    notes = Footnotes()
     for a in order:
         part = c.filter(pl.col("area_id") == a)
         if part.height == 0:
             continue
         row = {"område": display_name(a)}
         for r in part.iter_rows(named=True):
+            if r.get("missing_reason"):  # built on an incomplete or missing register-year
+                row[r["criterion"]] = notes.cell(r["missing_reason"])
+                continue
             cell = fmt_criterion_value(r["criterion"], r["value"], r.get("ratio_national"))
             if _truthy(r["met"]):
                 cell += " ✔"
@@ -323,7 +335,8 @@ def criteria_table(criteria: pl.DataFrame, year: int, threshold_set: str = "udsa
     df = pl.DataFrame(rows)
     table = md_table(df, {"område": "Område", **{k: headers[k] for k in crits if k in df.columns}},
                      align={k: "r" for k in crits})
-    return table + "\n\n" + MARGIN_NOTE + " Kriminalitet vises også som et multiplum af landsgennemsnittet."
+    return (table + "\n\n" + MARGIN_NOTE + " Kriminalitet vises også som et multiplum af landsgennemsnittet."
+            + notes.note())
 
 
 def criteria_chart(criteria: pl.DataFrame, criterion: str, threshold_set: str = "udsat",
@@ -412,6 +425,10 @@ def employment_table(emp: pl.DataFrame, year: int, area_ids: Sequence[str]) -> s
                    & (pl.col("category") != "other"))
     if e.height == 0:
         return f"Ingen opgørelse for {year}."
+    if "missing_reason" in e.columns and e["missing_reason"].drop_nulls().len():
+        notes = Footnotes()
+        mark = notes.mark(e["missing_reason"].drop_nulls()[0])
+        return f"Fuldtidspersonerne i {year} er ukendte{mark}." + notes.note()
     labels = dict(zip(e["category"], e["label"], strict=False))
     wide = e.pivot(on="area_id", index="category", values="fulltime_persons")
     order = ["A", "B", "C", "D", "E", "total"]
@@ -532,6 +549,7 @@ def indicator_table(ind: pl.DataFrame, year: int) -> str:
     baseline for each under it and the target under the name. Three columns (fits a phone)."""
     cat = published.load("indikatorkatalog")
     rows = []
+    notes = Footnotes()
     for c in cat.iter_rows(named=True):
         base_a, base_k = fmt_baseline(c["baseline_area_value"]), fmt_baseline(c["baseline_kommune_value"])
         by = c["baseline_year"]
@@ -558,6 +576,8 @@ def indicator_table(ind: pl.DataFrame, year: int) -> str:
             if not v.height:
                 return "–"
             note = f" ({v['year'][0]})" if v["year"][0] != year else ""
+            if "missing_reason" in v.columns and v["missing_reason"][0]:
+                return notes.cell(v["missing_reason"][0]) + note
             return fmt_indicator(unit, v["value"][0]) + note
 
         rows.append({"indikator": label, "fem": val(PLAN_TOTAL_ID) + _under(base_a, by),
@@ -565,7 +585,7 @@ def indicator_table(ind: pl.DataFrame, year: int) -> str:
     return md_table(pl.DataFrame(rows), {
         "indikator": "Indikator", "fem": f"Alle fem områder {year}", "kommune": f"Randers Kommune {year}"},
         align={"fem": "r", "kommune": "r"}) + (
-        "\n\nUnder hvert tal står helhedsplanens baseline (med året), som målet måles imod.")
+        "\n\nUnder hvert tal står helhedsplanens baseline (med året), som målet måles imod." + notes.note())
 
 
 def _under(baseline: str, year) -> str:
@@ -578,18 +598,27 @@ def area_indicator_table(ind: pl.DataFrame, area_id: str, years: int = 5) -> str
     cat = published.load("indikatorkatalog").filter(pl.col("computed") == "J")
     last = sorted(ind["year"].unique().to_list())[-years:]
     rows = []
+    notes = Footnotes()
+    gap = "missing_reason" in ind.columns
+
+    def cell(v: pl.DataFrame, unit: str) -> str:
+        if not v.height:
+            return "–"
+        if gap and v["missing_reason"][0]:
+            return notes.cell(v["missing_reason"][0])
+        return fmt_indicator(unit, v["value"][0])
+
     for c in cat.iter_rows(named=True):
         sub = ind.filter(pl.col("indicator_id") == c["indicator_id"])
         row = {"indikator": f"{c['id']} {c['name_da']}"}
         for y in last:
-            v = sub.filter((pl.col("area_id") == area_id) & (pl.col("year") == y))
-            row[str(y)] = fmt_indicator(c["unit"], v["value"][0]) if v.height else "–"
-        k = sub.filter((pl.col("area_id") == KOMMUNE_ID) & (pl.col("year") == last[-1]))
-        row["kommune"] = fmt_indicator(c["unit"], k["value"][0]) if k.height else "–"
+            row[str(y)] = cell(sub.filter((pl.col("area_id") == area_id) & (pl.col("year") == y)), c["unit"])
+        row["kommune"] = cell(sub.filter((pl.col("area_id") == KOMMUNE_ID) & (pl.col("year") == last[-1])),
+                              c["unit"])
         rows.append(row)
     return md_table(pl.DataFrame(rows), {"indikator": "Indikator", **{str(y): str(y) for y in last},
                                          "kommune": f"Randers Kommune {last[-1]}"},
-                    align={**{str(y): "r" for y in last}, "kommune": "r"})
+                    align={**{str(y): "r" for y in last}, "kommune": "r"}) + notes.note()
 
 
 def area_history_table(cls: pl.DataFrame, area_id: str) -> str:
@@ -618,16 +647,20 @@ def area_criteria_table(crit: pl.DataFrame, area_id: str) -> str:
     if c.height == 0:
         return "Ingen kriterieværdier."
     rows = []
+    notes = Footnotes()
     for y, part in c.group_by("list_year", maintain_order=True):
         row = {"år": str(y[0])}
         for r in part.iter_rows(named=True):
+            if r.get("missing_reason"):
+                row[r["criterion"]] = notes.cell(r["missing_reason"])
+                continue
             mark = " ✔" if _truthy(r["met"]) else ""
             row[r["criterion"]] = fmt_criterion_value(r["criterion"], r["value"]) + mark
         rows.append(row)
     df = pl.DataFrame(rows)
     cols = {"år": "Listeår", **{k: CRITERION_SHORT_DA[k] for k in CRITERIA_ORDER if k in df.columns}}
     return md_table(df, cols, align={k: "r" for k in cols if k != "år"}) + \
-        "\n\n✔ = kriteriet er opfyldt efter grænserne for udsatte boligområder."
+        "\n\n✔ = kriteriet er opfyldt efter grænserne for udsatte boligområder." + notes.note()
 
 
 # --- Scenarios and the forecast: "Tæt på grænsen" --------------------------------------------------------

@@ -53,6 +53,19 @@ def _write(path: Path, data: bytes) -> None:
     path.write_bytes(data)
 
 
+def _digest(data: bytes) -> str:
+    import hashlib
+
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def _file_digest(path: Path) -> str:
+    import hashlib
+
+    with open(path, "rb") as f:
+        return hashlib.file_digest(f, lambda: hashlib.blake2b(digest_size=16)).hexdigest()
+
+
 def build_frames(addresses: pl.DataFrame, seed: int, scale: float) -> tuple[dict[str, pl.DataFrame], dict]:
     """Every register as one frame with a ``year`` column (raw Danish columns, formatted values)."""
     pop, py, persons = simulate(addresses, seed=seed, scale=scale)
@@ -103,6 +116,7 @@ def write_extract(out_dir: Path, seed: int = config.DEFAULT_SEED, scale: float =
         f"in {stats['dwellings']:,} dwellings, seed {seed}, scale {scale}")
     years = range(config.FIRST_DATA_YEAR, config.LAST_DATA_YEAR + 1)
     rows: dict[str, int] = {}
+    written: dict[str, str] = {}  # relative path -> BLAKE2b digest (foreign_content spots edited files)
     n_files = 0
     for reg in R.YEARLY_REGISTERS:
         df = frames[reg.name]
@@ -113,14 +127,18 @@ def write_extract(out_dir: Path, seed: int = config.DEFAULT_SEED, scale: float =
                 if reg.optional:
                     continue
                 part = df.clear()
-            _write(out_dir / str(y) / reg.filename, encode_csv(part, reg))
+            data = encode_csv(part, reg)
+            _write(out_dir / str(y) / reg.filename, data)
+            written[f"{y}/{reg.filename}"] = _digest(data)
             n_files += 1
         rows[reg.name] = df.height
     for reg in R.REFERENCE_REGISTERS:
         if reg.optional:  # filled in by the unit (eksterne_indikatorer): the synthetic default has none
             continue
         df = reference_tables()[reg.name]
-        _write(out_dir / R.REFERENCE_DIR / reg.filename, encode_csv(df, reg))
+        data = encode_csv(df, reg)
+        _write(out_dir / R.REFERENCE_DIR / reg.filename, data)
+        written[f"{R.REFERENCE_DIR}/{reg.filename}"] = _digest(data)
         rows[reg.name] = df.height
         n_files += 1
     meta = {
@@ -131,6 +149,7 @@ def write_extract(out_dir: Path, seed: int = config.DEFAULT_SEED, scale: float =
         "years": [years.start, years.stop - 1],
         "fingerprint": generator_fingerprint(),
         "note": "Synthetic data: no real person. Person numbers are replacement numbers (day of birth + 60).",
+        "files": written,
     }
     (out_dir / "SYNTHETIC.json").write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     say(f"synth: wrote {n_files} files to {out_dir} in {time.perf_counter() - t0:.1f} s")
@@ -180,13 +199,23 @@ def foreign_content(out_dir: Path) -> list[str]:
     empty or missing folder, or one holding only a synthetic extract and :data:`PLACEHOLDERS`).
 
     Without ``SYNTHETIC.json`` every file is foreign (a real extract looks the same as ours). With it,
-    year folders and ``reference/`` may hold only the file names the generator writes."""
+    year folders and ``reference/`` may hold only the files the generator wrote, unchanged: a file
+    whose content differs from the digest in ``SYNTHETIC.json`` (edited, or replaced by a real file
+    of the same name) is foreign too, listed as ``<path> (changed since synth wrote it)``. A marker
+    from before digests were recorded is checked by file names only."""
     out_dir = Path(out_dir)
     if not out_dir.exists():
         return []
     if not out_dir.is_dir():
         return [out_dir.name]
     synthetic = (out_dir / "SYNTHETIC.json").is_file()
+    digests: dict[str, str] | None = None
+    if synthetic:
+        try:
+            meta = json.loads((out_dir / "SYNTHETIC.json").read_text(encoding="utf-8"))
+            digests = meta.get("files") if isinstance(meta, dict) and isinstance(meta.get("files"), dict) else None
+        except (ValueError, OSError):
+            return ["SYNTHETIC.json (unreadable)"]
     yearly, reference = _own_names()
     found: list[str] = []
     for p in sorted(out_dir.iterdir()):
@@ -200,8 +229,13 @@ def foreign_content(out_dir: Path) -> list[str]:
                 found.append(p.name)
             continue
         for q in sorted(p.rglob("*")):
-            if q.is_file() and (q.parent != p or q.name not in allowed):
-                found.append(q.relative_to(out_dir).as_posix())
+            if not q.is_file():
+                continue
+            rel = q.relative_to(out_dir).as_posix()
+            if q.parent != p or q.name not in allowed:
+                found.append(rel)
+            elif digests is not None and digests.get(rel) != _file_digest(q):
+                found.append(f"{rel} (changed since synth wrote it)")
     return found
 
 

@@ -273,3 +273,46 @@ def test_legacy_row_rules_still_hide_small_counts_shares_and_one_differencing_me
     assert out["n"].to_list() == [None, 40, None, 55]
     sup = log.frame()
     assert sup.height == 8 and sup["suppression"].to_list().count("sekundær") == 1
+
+
+def test_signed_changes_and_a_subtracted_part_are_audited_with_their_signs():
+    """A decomposition of a change: total = stayers + in_movers - out_movers (out-movers as a magnitude),
+    stayers and the total are changes (signed, may be negative). The out-movers' 3 persons are hidden
+    with a complement; no part is pinned inside 1..4 (a negative change by its magnitude); the LP (more
+    than one equation: the out-movers are also a count in a second table) agrees."""
+    parts = pl.DataFrame({"year": [2020] * 4, "part": ["stayers", "in_movers", "out_movers", "total"],
+                          "persons": [-2.0, 40.0, -3.0, 35.0]})
+    parts = parts.with_columns(pl.when(pl.col("part") == "out_movers").then(-pl.col("persons")).alias("_out"))
+    dims = {"year": "year", "part": "part"}
+    out = pl.col("part") == "out_movers"
+    spec = Protection(keys=("year", "part"),
+                      measures=(Measure("persons", "dec", dims, FTE, ~out, signed=True), Measure("_out", "dec", dims, FTE)),
+                      derived=(Derived(("persons",), ("_out",)),),
+                      relations=(Additive("delene giver ændringen", "part", "total", ("stayers", "in_movers"),
+                                          minus=("out_movers",)),),
+                      drop=("_out",))
+    flows = pl.DataFrame({"year": [2020, 2020], "flow": ["out_a", "out_b"], "persons": [3, 30]})
+    fspec = Protection(keys=("year", "flow"), measures=(Measure("persons", pl.col("flow"), {"year": "year"}),),
+                       relations=(Same("fraflyttere", ("out_a", "outmovers")),))
+    # the decomposition's out-movers are the same persons as flows' out_a
+    spec2 = Protection(keys=spec.keys, measures=(*spec.measures, Measure("_out", "outmovers", {"year": "year"})),
+                       derived=spec.derived, relations=spec.relations, drop=spec.drop)
+    for specs, frames in (({"d": spec}, {"d": parts}), ({"d": spec2, "f": fspec}, {"d": parts, "f": flows})):
+        r = protect_tables(frames, specs, min_n=N)
+        d = r.frames["d"]
+        assert d.filter(pl.col("part") == "out_movers")["persons"].item() is None
+        assert d.filter(pl.col("part") == "stayers")["persons"].item() is None  # |-2| < 5: a small change
+        assert d["persons"].null_count() >= 2 and "_out" not in d.columns
+        assert r.intervals and all(iv.protected for iv in r.intervals)
+        shown = d.filter(pl.col("persons").is_not_null())
+        assert shown.filter(pl.col("persons").abs() < N).height == 0
+        if "f" in frames:  # the out-movers are hidden in the flows table too
+            assert r.frames["f"].filter(pl.col("flow") == "out_a")["persons"].item() is None
+    m = DisclosureModel(N)
+    m.add_table("d", parts, spec)
+    m.build()
+    m.primary()
+    stayers = m.index[("dec", (("part", "stayers"), ("year", 2020)))]
+    assert m.cells[stayers].signed and m.cells[stayers].sensitive
+    lo, hi = m._interval(stayers, -10.0, 0.0).low, m._interval(stayers, -10.0, 0.0).high
+    assert (lo, hi) == (0.0, 10.0)  # a negative change is judged by its magnitude

@@ -18,6 +18,8 @@ data:
   of a share: residents = non-Western + the others).
 * :class:`QuantitySum`: one quantity is the sum of others at the same dimensions (adults = 18-64 +
   65+; the pupils tested = the three language groups).
+* :class:`Additive` with ``minus``: parts that are subtracted (a decomposition's out-movers,
+  published as a negative change and modelled as its magnitude).
 * :class:`Same`: two quantity names are the same count (the 18-64-year-olds in ``befolkning.csv``,
   the employment criterion's yearly denominator and indicator S5's denominator).
 
@@ -32,7 +34,11 @@ The rules (``config.MIN_CELL_PERSONS`` = n, default 5)
 1. **Primary suppression.** A count of persons between 1 and n-1 is hidden (zero is shown: it
    reveals no one); full-time persons (sums of fractions) above 0 and below n likewise. An implicit
    cell (a share's complement, the rest of a total) between 1 and n-1 is sensitive too: it is never
-   published, so one of the published cells it can be computed from is hidden. Cells declared
+   published, so one of the published cells it can be computed from is hidden. A *signed* cell
+   (``Measure(signed=True)``: a change, e.g. a decomposition part in persons) is hidden when
+   0 < |value| < n; in the audit it has no lower bound, and it is protected if its interval reaches
+   from 0 to n in the direction of its sign (a negative change is logged as the interval of its
+   magnitude). Cells declared
    :class:`Together` (the sum and the persons behind a mean) are hidden together.
 2. **Derived values.** A share, mean or margin is published only when every cell it is computed
    from is published: a share with a hidden numerator would give the numerator back.
@@ -108,6 +114,10 @@ class Measure:
     dims: dict[str, str]
     kind: str = COUNT
     where: pl.Expr | None = None
+    #: A change (may be negative, e.g. a part of a criterion's change in persons): hidden when
+    #: 0 < |value| < n; unbounded below in the audit; protected if the interval reaches from 0 to n
+    #: in the direction of its sign.
+    signed: bool = False
 
 
 @dataclass(frozen=True, eq=False)
@@ -155,6 +165,9 @@ class Additive:
     #: A part that has no cell does not exist (e.g. deaths when that year has two out-flows in one):
     #: no remainder for it. Where no part has a cell the relation is skipped.
     absent_is_zero: bool = False
+    #: Parts that are subtracted (published as magnitudes, e.g. the out-movers of a change):
+    #: total = sum(parts) - sum(minus).
+    minus: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, eq=False)
@@ -245,6 +258,7 @@ class Cell:
     primary: str = ""  # the rule, if primary
     secondary: str = ""  # the relation, if secondary
     group: int = -1  # Together group
+    signed: bool = False  # a change: may be negative (free in the audit)
 
     @property
     def sensitive(self) -> bool:
@@ -413,6 +427,7 @@ class DisclosureModel:
             v = float(values[k])
             i = self._cell(key, v, m.kind)
             cell = self.cells[i]
+            cell.signed = cell.signed or m.signed
             if abs(cell.value - v) > tol * max(1.0, abs(v) if m.kind == MAGNITUDE else 1.0):
                 first = cell.places[0] if cell.places else ("?", "?", -1)
                 raise DisclosureAuditError(
@@ -423,9 +438,10 @@ class DisclosureModel:
             self.table_quantities[t].add(q)
 
     def _equation(self, name: str, table: str, total: int, parts: list[int], remainder: bool,
-                  rest_key: tuple, kind: str) -> None:
-        terms = [(total, 1.0)] + [(p, -1.0) for p in parts]
-        diff = self.cells[total].value - sum(self.cells[p].value for p in parts)
+                  rest_key: tuple, kind: str, minus: Sequence[int] = ()) -> None:
+        terms = [(total, 1.0)] + [(p, -1.0) for p in parts] + [(p, 1.0) for p in minus]
+        diff = (self.cells[total].value - sum(self.cells[p].value for p in parts)
+                + sum(self.cells[p].value for p in minus))
         tol = 1e-6 if kind == COUNT else 0.051 * (len(parts) + 1)
         if remainder:
             if diff < -tol:
@@ -466,6 +482,7 @@ class DisclosureModel:
                 if not parts:
                     continue
                 missing = rel.parts is not None and len(parts) < len(rel.parts) and not rel.absent_is_zero
+                minus = []
                 tkey = (self._canon(rel.total_quantity), rest)
                 if tkey not in self.index:
                     self._cell(tkey, sum(self.cells[p].value for p in parts), self.cells[parts[0]].kind,
@@ -476,12 +493,14 @@ class DisclosureModel:
                 if total is None:
                     continue
                 parts = [members[p] for p in rel.parts if p in members]
-                if not parts and rel.absent_is_zero:
+                minus = [members[p] for p in rel.minus if p in members]
+                if not parts and not minus and rel.absent_is_zero:
                     continue
-                missing = len(parts) < len(rel.parts) and not rel.absent_is_zero
+                missing = (len(parts) + len(minus) < len(rel.parts) + len(rel.minus)
+                           and not rel.absent_is_zero)
             dims = tuple(sorted((*rest, (rel.dim, f"rest:{rel.name}"))))
             self._equation(rel.name, t, total, parts, rel.remainder or missing, (q, dims),
-                           self.cells[total].kind)
+                           self.cells[total].kind, minus=minus)
 
     def _column_sum(self, t: str, rel: ColumnSum) -> None:
         df = self.frames[t]
@@ -519,7 +538,10 @@ class DisclosureModel:
         for c in self.cells:
             c.primary = c.secondary = ""
             v = c.value
-            if c.kind == COUNT and 1 <= round(v) <= n - 1:
+            if c.signed:
+                if 1e-9 < abs(v) < n:
+                    c.primary = f"ændring på under {n} personer"
+            elif c.kind == COUNT and 1 <= round(v) <= n - 1:
                 c.primary = (f"differens under {n} (kan ellers regnes ud)" if c.implicit
                              else f"antal under {n}")
             elif c.kind == FTE and 0 < v < n:
@@ -665,7 +687,6 @@ class DisclosureModel:
         model per component; only the objective changes between the solves (warm start)."""
         import highspy
 
-        n = self.n
         if not eqs:  # nothing published constrains them
             return [Interval(j, 0.0, math.inf, True) for j in sens]
         if len(eqs) == 1:
@@ -682,7 +703,7 @@ class DisclosureModel:
         lp = highspy.HighsLp()
         lp.num_col_, lp.num_row_ = len(cells), len(eqs)
         lp.col_cost_ = np.zeros(len(cells))
-        lp.col_lower_ = np.zeros(len(cells))
+        lp.col_lower_ = np.array([-highspy.kHighsInf if self.cells[j].signed else 0.0 for j in cells])
         lp.col_upper_ = np.full(len(cells), highspy.kHighsInf)
         tol = np.array([self.equations[e].tol for e in eqs])
         lp.row_lower_ = b - tol
@@ -704,10 +725,14 @@ class DisclosureModel:
             h.changeColCost(k, sign)
             h.run()
             status = h.getModelStatus()
+            if status == highspy.HighsModelStatus.kUnknown:  # a warm start that went nowhere: solve afresh
+                h.clearSolver()
+                h.run()
+                status = h.getModelStatus()
             value = h.getSolution().col_value[k]
             h.changeColCost(k, 0.0)
             if status in unbounded:
-                return math.inf
+                return -sign * math.inf
             if status != highspy.HighsModelStatus.kOptimal:
                 raise DisclosureAuditError(f"the audit's linear program failed ({h.modelStatusToString(status)}) "
                                            f"for {self.describe(cells[k])}")
@@ -716,10 +741,17 @@ class DisclosureModel:
         out = []
         for j in sens:
             k = col[j]
-            lo = max(0.0, solve(k, 1.0))
-            hi = solve(k, -1.0)
-            out.append(Interval(j, lo, hi, bool(lo < 1 - 1e-7 and hi >= n - 1e-7)))
+            lo = solve(k, 1.0)
+            lo = lo if self.cells[j].signed else max(0.0, lo)
+            out.append(self._interval(j, lo, solve(k, -1.0)))
         return out
+
+    def _interval(self, j: int, lo: float, hi: float) -> Interval:
+        """Protection rule: the interval reaches from below 1 up to at least n. A negative change is
+        judged (and logged) by its magnitude: the interval of -x."""
+        if self.cells[j].signed and self.cells[j].value < 0:
+            lo, hi = -hi, -lo
+        return Interval(j, lo, hi, bool(lo < 1 - 1e-7 and hi >= self.n - 1e-7))
 
     def _audit_one_equation(self, cells, e, sens) -> list[Interval]:
         """One equation sum(a_i x_i) = b, x >= 0: the bounds in closed form (what the LP would give).
@@ -736,12 +768,14 @@ class DisclosureModel:
         out = []
         for p in sens:
             ap = a[p]
-            same = any(a[j] * ap > 0 for j in a if j != p)
-            opposite = any(a[j] * ap < 0 for j in a if j != p)
+            others_free = any(self.cells[j].signed for j in a if j != p)
+            same = others_free or any(a[j] * ap > 0 for j in a if j != p)
+            opposite = others_free or any(a[j] * ap < 0 for j in a if j != p)
             ends = ((b - tol) / ap, (b + tol) / ap)
-            lo = 0.0 if same else max(0.0, min(ends))
+            floor = -math.inf if self.cells[p].signed else 0.0
+            lo = floor if same else max(floor, min(ends))
             hi = math.inf if opposite else max(ends)
-            out.append(Interval(p, lo, hi, lo < 1 - 1e-7 and hi >= self.n - 1e-7))
+            out.append(self._interval(p, lo, hi))
         return out
 
     # -- naming --

@@ -24,7 +24,7 @@ from boligmonitor.db import connect, frame
 from boligmonitor.ingest import status as load_status
 from boligmonitor.ingest.rules import INCOMPLETE_SHARE
 from boligmonitor.ingest.status import LoadStatus
-from boligmonitor.site.report import fmt_int, md_table
+from boligmonitor.site.report import md_table
 
 
 @dataclass
@@ -210,10 +210,3 @@ def reconciliation_markdown(rec: pl.DataFrame) -> str:
     return f"Status pr. 1. januar {latest}.\n\n" + md_table(
         df, {"område": "Område", "status": "Tildeling", "addresses": "Adresser", "residents": "Beboere"})
 
-
-def suppression_markdown(sup: pl.DataFrame) -> str:
-    if sup.height == 0:
-        return "Ingen celler er undertrykt."
-    agg = sup.group_by(["table", "rule"]).agg(pl.len().alias("cells")).sort(["table", "rule"])
-    return (f"I alt er {fmt_int(sup.height)} celler undertrykt.\n\n"
-            + md_table(agg, {"table": "Tabel", "rule": "Regel", "cells": "Celler"}))

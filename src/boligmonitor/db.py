@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import warnings
 from pathlib import Path
 
@@ -64,3 +65,19 @@ def connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnect
     except duckdb.InvalidInputException:
         pass  # in Jupyter without ipywidgets DuckDB refuses the setting; it draws no bar there either
     return con
+
+
+#: DuckDB's memory limit during a build (its default is 80 % of the machine's memory): beyond it
+#: DuckDB spills to :func:`limit_memory`'s folder instead of growing, so a build's memory does not
+#: grow with the extract (issue 17). ``BOLIGMONITOR_MEMORY_LIMIT`` (e.g. ``4GB``) sets another.
+MEMORY_LIMIT = "2GB"
+
+
+def limit_memory(con: duckdb.DuckDBPyConnection, spill_dir: Path | str) -> str:
+    """Give DuckDB a memory limit (:data:`MEMORY_LIMIT`, or ``BOLIGMONITOR_MEMORY_LIMIT``) and a
+    folder to spill to (``spill_dir``: next to the database, removed by the caller). Returns the
+    limit set. Raises ``duckdb.Error`` on a limit DuckDB cannot read (``4 GB``, ``500MB`` are fine)."""
+    limit = os.environ.get("BOLIGMONITOR_MEMORY_LIMIT", MEMORY_LIMIT)
+    con.execute(f"set memory_limit = '{limit.replace(chr(39), '')}'")
+    con.execute(f"set temp_directory = '{str(spill_dir).replace(chr(39), chr(39) * 2)}'")
+    return limit

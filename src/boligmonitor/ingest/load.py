@@ -429,24 +429,14 @@ def run(con: duckdb.DuckDBPyConnection, ctx: BuildContext) -> StepResult:
             n_read += 1
             timing["read"] += o.seconds_read
             timing["validate"] += o.seconds_validate
-            raw, v = o.raw, o.validated
+            v = o.validated
             if rf.source_file in cached:
                 batch_drop.append(rf.source_file)
             batch_rows.append(v.rows)
             if v.quarantine.height:
                 batch_q.append(v.quarantine)
-            msg = list(raw.notes)
-            if v.pnr_columns_hashed:
-                msg.append("person numbers in extra column(s) pseudonymised: " + ", ".join(v.pnr_columns_hashed))
-            batch_files.append([rf.source_file, rf.register.name, rf.year, o.sha, o.size, o.mtime_ns,
-                                o.fingerprint, raw.encoding, raw.separator, raw.rows_read, sorted(raw.extra),
-                                o.started, o.finished, "; ".join(msg) or None])
-            nq = v.quarantine["source_line"].n_unique() if v.quarantine.height else 0
-            line = f"ingest: read {rf.source_file} ({raw.encoding}, {raw.separator!r}): {raw.rows_read:,} rows"
-            if nq:
-                line += f", {nq:,} quarantined by file checks"
-            for m in msg:
-                line += f"; {m}"
+            row, line = _files_row(o)
+            batch_files.append(row)
             ctx.say(line)
             o.raw = o.validated = None  # the string frame is not needed any more
         waiting = sum(r.height for r in batch_rows)
@@ -476,6 +466,23 @@ def run(con: duckdb.DuckDBPyConnection, ctx: BuildContext) -> StepResult:
     ctx.say(summary)
     res.messages.append(summary)
     return res
+
+
+def _files_row(o: _Outcome) -> tuple[list, str]:
+    """The ``ingest_cache.files`` row of a file read whole (:func:`_process`) and the line said about it."""
+    rf, raw, v = o.rf, o.raw, o.validated
+    msg = list(raw.notes)
+    if v.pnr_columns_hashed:
+        msg.append("person numbers in extra column(s) pseudonymised: " + ", ".join(v.pnr_columns_hashed))
+    row = [rf.source_file, rf.register.name, rf.year, o.sha, o.size, o.mtime_ns, o.fingerprint, raw.encoding,
+           raw.separator, raw.rows_read, sorted(raw.extra), o.started, o.finished, "; ".join(msg) or None]
+    nq = v.quarantine["source_line"].n_unique() if v.quarantine.height else 0
+    line = f"ingest: read {rf.source_file} ({raw.encoding}, {raw.separator!r}): {raw.rows_read:,} rows"
+    if nq:
+        line += f", {nq:,} quarantined by file checks"
+    for m in msg:
+        line += f"; {m}"
+    return row, line
 
 
 def _load_in_parts(con: duckdb.DuckDBPyConnection, work: tuple, raw_dir: Path, pseudo: Pseudonymiser,

@@ -610,7 +610,9 @@ def _file_faults(q: pl.DataFrame, raws: list[RawTable]) -> dict[int, FileError]:
         pl.col("source_line").n_unique().alias("n"), pl.col("reason").first(), pl.col("value").first())
     index = {r.source_file: i for i, r in enumerate(raws)}
     out: dict[int, FileError] = {}
-    for sf, col, _code, n, reason, value in stats.sort("n", descending=True).iter_rows():
+    # (ties broken by column and reason, so the message names the same column every time)
+    stats = stats.sort(["n", "column_name", "reason_code"], descending=[True, False, False], nulls_last=True)
+    for sf, col, _code, n, reason, value in stats.iter_rows():
         i = index.get(sf)
         if i is None or i in out or not is_file_fault(raws[i].rows_read, n):
             continue

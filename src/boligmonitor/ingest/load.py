@@ -19,6 +19,7 @@ build gives the same table contents as a full rebuild.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import os
@@ -520,17 +521,29 @@ def _load_in_parts(con: duckdb.DuckDBPyConnection, work: tuple, raw_dir: Path, p
     extra: list[str] = []
     separator = ""
     key = ["_pnr" if reg.column(k).dtype == "pnr" else k for k in reg.key]
-    try:
+    def validated():
+        """(part, its validation, stats, seconds reading, seconds validating), part by part."""
+        t0 = time.perf_counter()
         for part in read_parts(rf.path, raw_dir, reg, scan, PART_BYTES):
             t1 = time.perf_counter()
-            timing["read"] += t1 - t0
-            notes, extra, separator = part.notes, sorted(part.extra), part.separator
             stats = ChunkStats()
             v = validate_many([part], reg, [rf.year], pseudo if reg.person_level else None, defer_ids=True,
                               chunk=stats)[0]
             if isinstance(v, FileError):
                 raise ReadWhole(str(v))
-            rows_read += part.rows_read
+            n = part.rows_read
+            part.frame = None  # (the string columns are not needed any more)
+            t2 = time.perf_counter()
+            yield part, n, v, stats, t1 - t0, t2 - t1
+            t0 = time.perf_counter()
+
+    try:
+        for part, n_part, v, stats, s_read, s_validate in _ahead(validated()):
+            timing["read"] += s_read
+            timing["validate"] += s_validate
+            t0 = time.perf_counter()
+            notes, extra, separator = part.notes, sorted(part.extra), part.separator
+            rows_read += n_part
             for c, m in stats.numbers.items():
                 marks.setdefault(c, []).append(m)
             int_marked = int_marked or bool(stats.int_marked)
@@ -548,8 +561,6 @@ def _load_in_parts(con: duckdb.DuckDBPyConnection, work: tuple, raw_dir: Path, p
                     faults[(col, code)] = faults.get((col, code), 0) + n
                 quarantine.append(v.quarantine)
             rows.append(v.rows)
-            t0 = time.perf_counter()
-            timing["validate"] += t0 - t1
             if sum(r.height for r in rows) >= STORE_ROWS:
                 _store_batch(con, reg, rows, quarantine, [], [], pseudo)
                 rows, quarantine = [], []
@@ -584,6 +595,50 @@ def _load_in_parts(con: duckdb.DuckDBPyConnection, work: tuple, raw_dir: Path, p
     return _Outcome(rf, "stored", sha=scan.sha256, size=st.st_size, mtime_ns=st.st_mtime_ns, fingerprint=fp)
 
 
+def _ahead(items, depth: int = 1):
+    """The items of the generator ``items``, made in a thread of their own up to ``depth`` ahead of
+    the caller (a large file's next part is read and validated while the caller stores this one).
+    An exception in the generator is raised here; stopping early stops the thread."""
+    import queue
+    import threading
+
+    q: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+    done = object()
+
+    def run() -> None:
+        try:
+            for x in items:
+                while not stop.is_set():
+                    try:
+                        q.put((None, x), timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            q.put((None, done))
+        except BaseException as e:  # noqa: BLE001 (handed to the caller, who raises it)
+            q.put((e, None))
+
+    t = threading.Thread(target=run, name="ingest-parts", daemon=True)
+    t.start()
+    try:
+        while True:
+            err, x = q.get()
+            if err is not None:
+                raise err
+            if x is done:
+                return
+            yield x
+    finally:
+        stop.set()
+        with contextlib.suppress(queue.Empty):
+            while True:
+                q.get_nowait()
+        t.join()
+
+
 def _whole_file_rule(reg: Register, rows_read: int, marks: dict[str, list[dict]], int_marked: bool,
                      period_rows: int, period_outside: int, faults: dict[tuple[str, str], int], hashes: list,
                      hashed: set[tuple[str, ...]]) -> str | None:
@@ -612,9 +667,9 @@ def _whole_file_rule(reg: Register, rows_read: int, marks: dict[str, list[dict]]
         return "a check failed by nearly every row"
     if len(hashed) > 1:
         return "person numbers in extra columns of some parts only"
-    if hashes:
-        h = np.concatenate(hashes)
-        if np.unique(h).size != h.size:
+    if len(hashes) > 1:  # (within a part validation found the repeated keys)
+        h = np.sort(np.concatenate(hashes))  # (np.unique is much slower)
+        if (h[1:] == h[:-1]).any():
             return "a key that may repeat across parts"
     return None
 

@@ -700,7 +700,8 @@ def scan_file(path: Path, reg: Register) -> FileScan:
             except UnicodeDecodeError:
                 utf8_ok = False
                 letters = letters or _has_utf8_letters(piece)
-            if _has_c1_bytes(piece):
+            # Bytes 0x80-0x9f decide only when no piece is UTF-8 letters (see decode): looked for until one is.
+            if not letters and _has_c1_bytes(piece):
                 c1 = True
                 try:
                     piece.decode("cp1252")

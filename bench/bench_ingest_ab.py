@@ -34,6 +34,7 @@ BUILD = ("import sys; from pathlib import Path; from boligmonitor.pipeline impor
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--ref-src", type=Path, required=True)
+    ap.add_argument("--new-src", type=Path, default=SRC, help="the new package's src folder (default: this worktree's)")
     ap.add_argument("--raw", type=Path, nargs="+", required=True)
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--build", action="store_true")
@@ -44,7 +45,7 @@ def main() -> None:
         for r in range(a.rounds):
             order = ["ref", "new"] if r % 2 == 0 else ["new", "ref"]
             for who in order:
-                env = dict(os.environ, PYTHONPATH=str(a.ref_src if who == "ref" else SRC))
+                env = dict(os.environ, PYTHONPATH=str(a.ref_src if who == "ref" else a.new_src))
                 d = Path(tempfile.mkdtemp(prefix="abbench-"))
                 try:
                     run = measure([sys.executable, "-c", code, str(raw), str(d / "db.duckdb"), str(d / "pub")],

@@ -267,3 +267,19 @@ def test_duckdb_memory_limit_and_spill_folder(tmp_path, monkeypatch):
     assert db.limit_memory(con, tmp_path / "x.duckdb.spill") == "1GB"
     limit = con.execute("select current_setting('memory_limit')").fetchall()[0][0]
     assert limit != default and limit.replace(" ", "").upper() in ("953.6MIB", "1.0GB", "1GB", "1000.0MB"), limit
+
+
+def test_an_unforeseen_problem_in_a_part_reads_the_file_whole(tmp_path, monkeypatch):
+    p = _population(tmp_path)
+    real = load.validate_many
+    calls = []
+
+    def flaky(raws, *a, chunk=None, **k):
+        calls.append(chunk)
+        if chunk is not None and len(calls) == 2:
+            raise RuntimeError("unforeseen")
+        return real(raws, *a, chunk=chunk, **k)
+
+    monkeypatch.setattr(load, "validate_many", flaky)
+    said = _same_both_ways(tmp_path, p, "befolkning", 2020, monkeypatch, part_bytes=3000)
+    assert any("read whole (unexpected RuntimeError)" in s for s in said), said

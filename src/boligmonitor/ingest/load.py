@@ -522,13 +522,24 @@ def _load_in_parts(con: duckdb.DuckDBPyConnection, work: tuple, raw_dir: Path, p
     separator = ""
     key = ["_pnr" if reg.column(k).dtype == "pnr" else k for k in reg.key]
     def validated():
-        """(part, its validation, stats, seconds reading, seconds validating), part by part."""
+        """(part, its validation, stats, seconds reading, seconds validating), part by part. Anything
+        the reader or validation did not foresee sends the file to be read whole (which reports it
+        as :func:`_process` does)."""
         t0 = time.perf_counter()
-        for part in read_parts(rf.path, raw_dir, reg, scan, PART_BYTES):
-            t1 = time.perf_counter()
-            stats = ChunkStats()
-            v = validate_many([part], reg, [rf.year], pseudo if reg.person_level else None, defer_ids=True,
-                              chunk=stats)[0]
+        parts = read_parts(rf.path, raw_dir, reg, scan, PART_BYTES)
+        while True:
+            try:
+                part = next(parts, None)
+                if part is None:
+                    return
+                t1 = time.perf_counter()
+                stats = ChunkStats()
+                v = validate_many([part], reg, [rf.year], pseudo if reg.person_level else None, defer_ids=True,
+                                  chunk=stats)[0]
+            except ReadWhole:
+                raise
+            except Exception as e:
+                raise ReadWhole(f"unexpected {type(e).__name__}") from None
             if isinstance(v, FileError):
                 raise ReadWhole(str(v))
             n = part.rows_read

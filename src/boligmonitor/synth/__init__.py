@@ -142,20 +142,21 @@ def write_extract(out_dir: Path, seed: int = config.DEFAULT_SEED, scale: float =
     n_files = 0
     stats: dict = {}
     for reg, reg_rows in iter_registers(addresses, seed, scale, stats):
-        if not rows:
+        if not rows:  # the population is simulated before the first register
             say(f"synth: simulated {stats['persons']:,} persons ({stats['person_years']:,} person-years) "
                 f"in {stats['dwellings']:,} dwellings, seed {seed}, scale {scale}")
+        rows[reg.name] = 0
         for y in years:
             part = reg_rows.part(y)
             if part.height == 0 and reg.optional:
                 continue
+            rows[reg.name] += part.height
             data = encode_csv(part, reg)
             del part
             _write(out_dir / str(y) / reg.filename, data)
             written[f"{y}/{reg.filename}"] = _digest(data)
             del data
             n_files += 1
-        rows[reg.name] = reg_rows.height
         del reg_rows
     for reg in R.REFERENCE_REGISTERS:
         if reg.optional:  # filled in by the unit (eksterne_indikatorer): the synthetic default has none

@@ -124,12 +124,10 @@ class Rows:
 
     ``frame`` holds the rows in file order with a ``year`` column, ``PNR`` as int64 and other columns
     compact (day numbers, codes, booleans); ``fmt`` (polars expressions) turns one year's rows into the
-    register's raw text columns. Alternatively ``make(year)`` builds a year's formatted rows directly
-    (``height`` rows in all)."""
+    register's raw text columns. Alternatively ``make(year)`` builds a year's formatted rows directly."""
 
-    def __init__(self, frame: pl.DataFrame | None = None, fmt: list | tuple = (), make=None, height: int | None = None):
+    def __init__(self, frame: pl.DataFrame | None = None, fmt: list | tuple = (), make=None):
         self.frame, self.fmt, self.make = frame, list(fmt), make
-        self.height = frame.height if frame is not None else int(height)
 
     def part(self, year: int) -> pl.DataFrame:
         """The rows of the file for ``year`` (raw columns as text plus ``year``; may have no rows)."""
@@ -153,6 +151,24 @@ EDU_LEVELS = tuple(sorted(EDU_CODE))
 
 def _edu_text(col: str) -> pl.Expr:
     return pl.col(col).replace_strict(list(EDU_CODE), list(EDU_CODE.values()), default="", return_dtype=pl.Utf8)
+
+
+def _runs(rows: np.ndarray, pid: np.ndarray, year: np.ndarray, code: np.ndarray):
+    """Runs of the same code in consecutive years per person, for the person-year ``rows`` (in (year,
+    pid) order). Returns, in (pid, year) order: the rows, the first and last year of each row's run,
+    and whether the run is the person's first."""
+    order = rows[np.argsort(pid[rows], kind="stable")]  # (pid, year): rows are in year order
+    p, y, c = pid[order], year[order].astype(np.int64), code[order]
+    new_person = np.ones(len(order), bool)
+    new_person[1:] = p[1:] != p[:-1]
+    new_run = new_person.copy()
+    new_run[1:] |= (c[1:] != c[:-1]) | (y[1:] != y[:-1] + 1)
+    del c
+    run = np.cumsum(new_run) - 1
+    starts = np.flatnonzero(new_run)
+    ends = np.append(starts[1:], len(order)) - 1
+    first_run = new_person[starts][run]
+    return order, y[starts][run], y[ends][run], first_run
 
 
 class _Columns:
@@ -291,7 +307,7 @@ class Extract:
             ).with_columns(PNR_TEXT, fmt_date(pl.col("FOED_DAG")).alias("FOED_DAG"),
                            fmt_date(pl.col("TILFLYT_DATO")).alias("TILFLYT_DATO"))
 
-        return Rows(make=make, height=self.n)
+        return Rows(make=make)
 
     # --- doedsfald -----------------------------------------------------------------------------
     def deaths(self) -> Rows:
@@ -445,25 +461,9 @@ class Extract:
         del kth_udh
         has = code != 0
         # spell start: first 1 January of the run of the same code for this person (or earlier)
-        i = np.flatnonzero(has)
-        key_df = pl.DataFrame({"i": i, "pid": self.pid[i], "year": self.py.year16[i], "code": code[i]})
-        key_df = key_df.sort(["pid", "year"]).with_columns(
-            new_run=((pl.col("code") != pl.col("code").shift(1).over("pid"))
-                     | (pl.col("year") != pl.col("year").shift(1).over("pid") + 1)).fill_null(True)
-        ).with_columns(run=pl.col("new_run").cum_sum().over("pid"))
-        key_df = key_df.select(
-            "i",
-            run_start=pl.col("year").min().over(["pid", "run"]),
-            run_end=pl.col("year").max().over(["pid", "run"]),
-            first_run=pl.col("run") == 1,
-        )
-        i = key_df["i"].to_numpy()
         start = np.zeros(self.n, np.int64)
         end = np.zeros(self.n, np.int64)
-        rs = key_df["run_start"].to_numpy().astype(np.int64)
-        re_ = key_df["run_end"].to_numpy().astype(np.int64)
-        first_run = key_df["first_run"].to_numpy()
-        del key_df
+        i, rs, re_, first_run = _runs(np.flatnonzero(has), self.pid, self.py.year16, code)
         s = jan1_of[rs - 2000]
         back = rng.integers(30, 365 * 6, len(i))
         start[i] = np.where(first_run, s - back, s)
@@ -496,10 +496,12 @@ class Extract:
         del year, age, state
         # barselsdagpenge for mothers of a child born in the year
         births = self._births()
-        rows = pl.concat([long_rows, short_rows, births], how="vertical_relaxed")
-        del long_rows, short_rows, births
-        rows = rows.unique(subset=["year", "PNR", "YDELSE", "s"], keep="first", maintain_order=True).select(
+        # One row per (year, PNR, YDELSE, STARTDATO): long spells are one per person-year with a code, short
+        # spells one per employed person-year (who have no long code), so only barselsdagpenge can repeat.
+        births = births.unique(subset=["year", "PNR", "YDELSE", "s"], keep="first", maintain_order=True)
+        rows = pl.concat([long_rows, short_rows, births], how="vertical_relaxed").select(
             "year", "PNR", "YDELSE", "s", "e", "OMFANG_PCT", "AKTIVERET", "MATCHGRUPPE")
+        del long_rows, short_rows, births
         return Rows(rows, [
             PNR_TEXT, decode("YDELSE", BENEFITS),
             fmt_date(pl.col("s")).alias("STARTDATO"),
@@ -511,18 +513,22 @@ class Extract:
     def _births(self) -> pl.DataFrame:
         """Barselsdagpenge: mothers (adult women in the household) of children born in the year."""
         g = self.g
-        df = pl.DataFrame({"i": np.arange(self.n), "year": g["year"], "hh": g["hh"], "birth": g["birth"],
-                           "age": g["age"], "sex": g["sex"], "child": g["child"], "state": self.state})
-        babies = df.filter(pl.col("age") == 0).with_columns(by=pl.from_epoch("birth", time_unit="d").dt.year())
-        babies = babies.filter(pl.col("by") == pl.col("year") - 1).select("year", "hh", "birth")
+        age = self.py.cols["age"]
+        year = self.py.year16
+        birth_all = g["birth"]
+        by = birth_all.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
+        bi = np.flatnonzero((age == 0) & (by == year - 1))
+        del by
+        babies = pl.DataFrame({"year": year[bi].astype(np.int64) - 1, "hh": g.at("hh", bi), "birth": birth_all[bi]})
+        del birth_all
         # the spell is in the year of birth: it belongs to the mother's previous-year file
-        mothers = df.filter((pl.col("sex") == 2) & ~pl.col("child") & (pl.col("age") >= 18) & (pl.col("age") <= 46)
-                            & pl.col("state").is_in([ST["EMP"], ST["A"], ST["SU"]]))
-        del df
-        m = babies.with_columns(year=pl.col("year") - 1).join(mothers, on=["year", "hh"], how="inner")
+        mi = np.flatnonzero((g["sex"] == 2) & ~g["child"] & (age >= 18) & (age <= 46)
+                            & np.isin(self.state, [ST["EMP"], ST["A"], ST["SU"]]))
+        mothers = pl.DataFrame({"i": mi, "year": year[mi].astype(np.int64), "hh": g.at("hh", mi)})
+        m = babies.join(mothers, on=["year", "hh"], how="inner")
         m = m.unique(subset=["year", "hh", "birth"], keep="first", maintain_order=True)
         return pl.DataFrame({
-            "year": m["year"].cast(pl.Int64), "PNR": self.pnr(m["i"].to_numpy()), "YDELSE": BN["BARS"],
+            "year": m["year"], "PNR": self.pnr(m["i"].to_numpy()), "YDELSE": BN["BARS"],
             "s": m["birth"], "e": m["birth"] + 46 * 7, "OMFANG_PCT": 100, "AKTIVERET": False,
             "MATCHGRUPPE": 0,
         }, schema_overrides={"OMFANG_PCT": pl.Int64, "YDELSE": pl.Int8, "MATCHGRUPPE": pl.Int8})
@@ -756,27 +762,34 @@ class Extract:
         return Rows(pl.concat(out), [PNR_TEXT, fmt_date(pl.col("d")).alias("BEVILLING_DATO")])
 
     def jobready(self, benefits: Rows) -> Rows:
-        """Months in which a person received a jobready benefit (a-dagpenge or jobparat kontanthjælp)."""
-        b = benefits.frame.filter(
+        """Months in which a person received a jobready benefit (a-dagpenge or jobparat kontanthjælp).
+
+        Built one year at a time from the benefit spells of that year's file (the months are unique per
+        year, person and month)."""
+        spells = benefits.frame.filter(
             pl.col("YDELSE").is_in([BN[k] for k in ("ADAG", "KTH", "UDH", "SHY", "OVY")])
             & ((pl.col("YDELSE") == BN["ADAG"]) | (pl.col("MATCHGRUPPE") == MATCH.index("1"))
-               | ((pl.col("MATCHGRUPPE") == MATCH.index("2")) & pl.col("AKTIVERET"))))
-        b = b.select(
-            "year", "PNR", "YDELSE",
-            s=pl.from_epoch("s", time_unit="d"),
-            e=pl.when(pl.col("e") < 0).then(pl.date(2099, 12, 31)).otherwise(pl.from_epoch("e", time_unit="d")),
-        )
-        b = b.with_columns(
-            m0=pl.when(pl.col("s").dt.year() < pl.col("year")).then(1).otherwise(pl.col("s").dt.month()),
-            m1=pl.when(pl.col("e").dt.year() > pl.col("year")).then(12).otherwise(pl.col("e").dt.month()),
-        ).filter(pl.col("m1") >= pl.col("m0"))
-        b = b.with_columns(MAANED=pl.int_ranges(pl.col("m0"), pl.col("m1") + 1)).explode("MAANED")
+               | ((pl.col("MATCHGRUPPE") == MATCH.index("2")) & pl.col("AKTIVERET")))
+        ).select("year", "PNR", "YDELSE", "s", "e")
         y = pl.col("YDELSE")
         grp = pl.when(y == BN["ADAG"]).then(pl.lit("DAGPENGE")).when(y == BN["OVY"]).then(
             pl.lit("OVERGANG")).when(y == BN["SHY"]).then(pl.lit("SHY")).otherwise(pl.lit("KONTANTHJ"))
-        b = b.unique(subset=["year", "PNR", "MAANED"], keep="first", maintain_order=True).select(
-            "year", "PNR", "MAANED", "YDELSE")
-        return Rows(b, [PNR_TEXT, pl.col("MAANED").cast(pl.Utf8), grp.alias("YDELSESGRUPPE")])
+
+        def months(b: pl.DataFrame) -> pl.DataFrame:
+            b = b.with_columns(
+                s=pl.from_epoch("s", time_unit="d"),
+                e=pl.when(pl.col("e") < 0).then(pl.date(2099, 12, 31)).otherwise(pl.from_epoch("e", time_unit="d")),
+            )
+            b = b.with_columns(
+                m0=pl.when(pl.col("s").dt.year() < pl.col("year")).then(1).otherwise(pl.col("s").dt.month()),
+                m1=pl.when(pl.col("e").dt.year() > pl.col("year")).then(12).otherwise(pl.col("e").dt.month()),
+            ).filter(pl.col("m1") >= pl.col("m0"))
+            b = b.with_columns(MAANED=pl.int_ranges(pl.col("m0"), pl.col("m1") + 1)).explode("MAANED")
+            return b.unique(subset=["year", "PNR", "MAANED"], keep="first", maintain_order=True).select(
+                "year", "PNR", "MAANED", "YDELSE")
+
+        fmt = [PNR_TEXT, pl.col("MAANED").cast(pl.Utf8), grp.alias("YDELSESGRUPPE")]
+        return Rows(make=lambda yr: months(spells.filter(pl.col("year") == yr)).with_columns(fmt))
 
     def turnout(self) -> Rows:
         rng = _rng(self.seed, 15)

@@ -265,47 +265,53 @@ class Extract:
         del r
         addr = self.addresses
         dw = self.pop.dw
-        streets = addr["street"].to_numpy()
-        houses = addr["house_number"].to_numpy()
-        postcodes = addr["postcode"].to_numpy()
         rest_code = P.AREA_ORDER.index("rest")
+        street, house = pl.col("VEJNAVN"), pl.col("HUSNR")
 
         def make(year: int) -> pl.DataFrame:
             lo, hi = self.py.bounds.get(year, (0, 0))
             rows = np.arange(lo, hi)
             dwelling = self.g.at("dwelling", rows)
-            arow = dw.address[dwelling]
-            street = streets[arow].astype(object)
-            house = houses[arow].astype(object)
-            postcode = postcodes[arow]
-            b = band[lo:hi]
-            hs = street == "Hermann Stillings Vej"
-            street = np.where(hs & (b == 0), "Herman Stillingsvej", np.where(hs & (b == 1), "Hermann Stillingsvej", street))
-            gj = street == "Gl. Jennumvej"
-            street = np.where(gj & (b <= 2), "Gammel Jennumvej", street)
-            # a few addresses the address layer does not know (outside the areas)
-            odd = (self.py.cols["area"][lo:hi] == rest_code) & (dwelling % 3331 == 7)
-            house = np.where(odd, np.char.add(house.astype(str), "Z").astype(object), house)
+            arow = pl.Series(dw.address[dwelling])
             n = hi - lo
-            return pl.DataFrame(
+            df = pl.DataFrame(
                 {
                     "year": self.g.at("year", rows),
                     "PNR": self.pnr(rows),
                     "FOED_DAG": self.g.at("birth", rows),
-                    "KOEN": self.g.at("sex", rows).astype(str),
-                    "IE_TYPE": self.g.at("origin", rows).astype(str),
-                    "OPR_LAND": self.g.at("country", rows).astype(str),
+                    "KOEN": self.g.at("sex", rows),
+                    "IE_TYPE": self.g.at("origin", rows),
+                    "OPR_LAND": self.g.at("country", rows),
                     "KOM": np.full(n, str(KOMMUNEKODE)),
-                    "VEJNAVN": street.astype(str),
-                    "HUSNR": house.astype(str),
+                    "VEJNAVN": addr["street"].gather(arow),
+                    "HUSNR": addr["house_number"].gather(arow),
                     "ETAGE": dw.floor[dwelling],
                     "SIDEDOER": dw.door[dwelling],
-                    "POSTNR": postcode.astype(str),
+                    "POSTNR": addr["postcode"].gather(arow),
                     "TILFLYT_DATO": self.g.at("moved_in", rows),
-                    "FAMILIE_ID": np.char.add("F", np.char.zfill(self.g.at("hh", rows).astype(str), 7)),
+                    "FAMILIE_ID": self.g.at("hh", rows),
+                    "band": band[lo:hi],
+                    # a few addresses the address layer does not know (outside the areas)
+                    "odd": (self.py.cols["area"][lo:hi] == rest_code) & (dwelling % 3331 == 7),
                 }
-            ).with_columns(PNR_TEXT, fmt_date(pl.col("FOED_DAG")).alias("FOED_DAG"),
-                           fmt_date(pl.col("TILFLYT_DATO")).alias("TILFLYT_DATO"))
+            )
+            del rows, dwelling, arow
+            hs = street == "Hermann Stillings Vej"
+            b = pl.col("band")
+            df = df.with_columns(  # spelling variants as the source systems write them
+                pl.when(hs & (b == 0)).then(pl.lit("Herman Stillingsvej"))
+                .when(hs & (b == 1)).then(pl.lit("Hermann Stillingsvej")).otherwise(street).alias("VEJNAVN"))
+            df = df.with_columns(
+                pl.when((street == "Gl. Jennumvej") & (b <= 2)).then(pl.lit("Gammel Jennumvej")).otherwise(street)
+                .alias("VEJNAVN"),
+                pl.when(pl.col("odd")).then(house + "Z").otherwise(house).alias("HUSNR"),
+            )
+            return df.with_columns(
+                PNR_TEXT, fmt_date(pl.col("FOED_DAG")).alias("FOED_DAG"),
+                fmt_date(pl.col("TILFLYT_DATO")).alias("TILFLYT_DATO"),
+                *(pl.col(c).cast(pl.Utf8) for c in ("KOEN", "IE_TYPE", "OPR_LAND", "POSTNR")),
+                ("F" + pl.col("FAMILIE_ID").cast(pl.Utf8).str.zfill(7)).alias("FAMILIE_ID"),
+            ).drop("band", "odd")
 
         return Rows(make=make)
 
@@ -627,17 +633,25 @@ class Extract:
         rng = _rng(self.seed, 7)
         age = self.age
         m = (age >= 0) & (age <= 5) & (rng.random(self.n) < np.where((age >= 1), self.rowpar("daycare"), 0.35))
-        birth = self.g["birth"]
-        typ = np.where(age <= 2, np.where(rng.random(self.n) < 0.4, "DAGPLEJE", "VUGGESTUE"),
-                       np.where(rng.random(self.n) < 0.3, "INTEGRERET", "BOERNEHAVE"))
-        start = np.where(age <= 2, birth + 300 + rng.integers(0, 120, self.n), birth + 3 * 365 + rng.integers(0, 30, self.n))
-        jan1 = np.array([_days(y) for y in range(2000, 2040)])[self.year - 2000]
+        i = np.flatnonzero(m)
+        del m
+        age = age[i]
+        birth = self.g.at("birth", i)
+        # the draws are made for every person-year (as the generator always has) and kept for the children only
+        r_small, r_big = rng.random(self.n)[i], rng.random(self.n)[i]
+        typ = np.where(age <= 2, np.where(r_small < 0.4, "DAGPLEJE", "VUGGESTUE"),
+                       np.where(r_big < 0.3, "INTEGRERET", "BOERNEHAVE"))
+        d_small, d_big = rng.integers(0, 120, self.n)[i], rng.integers(0, 30, self.n)[i]
+        start = np.where(age <= 2, birth + 300 + d_small, birth + 3 * 365 + d_big)
+        jan1 = np.array([_days(y) for y in range(2000, 2040)])[self.year[i] - 2000]
         start = np.maximum(start, birth)
         start = np.minimum(start, jan1 + 200)
         end = np.where((age == 5), jan1 + 211, -1)  # leaves for school on 31 July
-        inst = np.array([INSTITUTIONS[a][int(i) % len(INSTITUTIONS[a])] for a, i in
-                         zip(self.area_names(m), self.g.at("hh", m), strict=True)])
-        return Rows(self.frame(m, TILBUDSTYPE=typ, INSTITUTION=inst, s=start, e=end), [
+        inst = np.array([INSTITUTIONS[a][int(h) % len(INSTITUTIONS[a])] for a, h in
+                         zip(self.area_names(i), self.g.at("hh", i), strict=True)])
+        df = pl.DataFrame({"year": self.year[i], "PNR": self.pnr(i), "TILBUDSTYPE": typ, "INSTITUTION": inst,
+                           "s": start, "e": end})
+        return Rows(df, [
             PNR_TEXT, fmt_date(pl.col("s")).alias("STARTDATO"),
             pl.when(pl.col("e") < 0).then(pl.lit("")).otherwise(fmt_date(pl.col("e"))).alias("SLUTDATO"),
         ])

@@ -153,6 +153,12 @@ def _edu_text(col: str) -> pl.Expr:
     return pl.col(col).replace_strict(list(EDU_CODE), list(EDU_CODE.values()), default="", return_dtype=pl.Utf8)
 
 
+def _read_only(a: np.ndarray) -> np.ndarray:
+    v = a.view()
+    v.flags.writeable = False
+    return v
+
+
 def _runs(rows: np.ndarray, pid: np.ndarray, year: np.ndarray, code: np.ndarray):
     """Runs of the same code in consecutive years per person, for the person-year ``rows`` (in (year,
     pid) order). Returns, in (pid, year) order: the rows, the first and last year of each row's run,
@@ -210,20 +216,25 @@ class Extract:
         nw_person = (origin > 1) & np.isin(self.persons["country"], list(NONWESTERN_COUNTRIES))
         self.nonwestern = nw_person[self.pid]
         self._params: dict[str, np.ndarray] = {}
+        self._group: np.ndarray | None = None
 
     # --- helpers ------------------------------------------------------------------------------
     @property
     def year(self) -> np.ndarray:
-        return self.py.year16.astype(np.int64)
+        """Year per person-year (int16, read-only: no copy)."""
+        return _read_only(self.py.year16)
 
     @property
     def age(self) -> np.ndarray:
-        return self.py.cols["age"].astype(np.int64)
+        """Age on 1 January per person-year (int16, read-only: no copy)."""
+        return _read_only(self.py.cols["age"])
 
     @property
     def group(self) -> np.ndarray:
-        """Area-year group per person-year: area code * 100 + (year - 2000)."""
-        return self.py.cols["area"].astype(np.int64) * 100 + (self.py.year16.astype(np.int64) - 2000)
+        """Area-year group per person-year: area code * 100 + (year - 2000) (int16)."""
+        if self._group is None:
+            self._group = _read_only(self.py.cols["area"].astype(np.int16) * 100 + (self.py.year16 - 2000))
+        return self._group
 
     def area_names(self, rows) -> np.ndarray:
         return np.array(P.AREA_ORDER)[self.py.cols["area"][rows]]

@@ -62,6 +62,7 @@ REFS = {
     "duckdb_criteria": BENCH / "ref_duckdb_criteria.py",
 }
 LABELS = {"product": "product (build --full)", "unchanged": "product, nothing changed (build)",
+          "new_year": "product, a new year dropped in (build)",
           "pandas": "pandas", "duckdb_all": "DuckDB, all registers", "duckdb_criteria": "DuckDB, criteria only",
           "product_ingest": "product's ingest step alone", "proto_ingest": "DuckDB ingest prototype",
           "synth": "synthetic writer"}
@@ -218,11 +219,51 @@ def machine() -> dict:
             "date": dt.datetime.now().strftime("%Y-%m-%d %H:%M"), "python": sys.version.split()[0]}
 
 
-def run_scale(raw: Path, rounds: int, work: Path, say) -> dict:
+def year_folders(raw: Path) -> list[str]:
+    """The extract's year folders (``2016`` ...), oldest first."""
+    return sorted(p.name for p in raw.iterdir() if p.is_dir() and p.name.isdigit())
+
+
+def link_farm(raw: Path, farm: Path, leave_out: str | None = None) -> None:
+    """``farm`` mirrors ``raw`` with a symbolic link per file (real folders, so the ingest's file
+    search finds them), without the folder ``leave_out``; nothing is copied and ``raw`` is not touched."""
+    for src in raw.rglob("*"):
+        rel = src.relative_to(raw)
+        if src.is_dir() or (leave_out and rel.parts[0] == leave_out):
+            continue
+        dst = farm / rel
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        dst.symlink_to(src)
+
+
+def new_year_build(raw: Path, d: Path, env: dict) -> Run:
+    """The "new year dropped in" build: a build from the extract without its last year folder
+    (setting up, not measured), then the last year's files are put in place and ``boligmonitor
+    build`` (incremental) is measured."""
+    last = year_folders(raw)[-1]
+    farm = d / "raw"
+    link_farm(raw, farm, leave_out=last)
+    cmd = [BM, "build", "--raw", str(farm), "--db", str(d / "db.duckdb"), "--published", str(d / "pub")]
+    setup = measure([*cmd, "--full"], env=env)
+    if "build: done" not in setup.out:
+        raise SystemExit(f"the build without {last} failed:\n{setup.out[-2000:]}")
+    for src in (raw / last).rglob("*"):
+        if src.is_file():
+            dst = farm / src.relative_to(raw)
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            dst.symlink_to(src)
+    run = measure(cmd, env=env)
+    if "build: done" not in run.out:
+        raise SystemExit(f"the build with {last} dropped in failed:\n{run.out[-2000:]}")
+    run.extra = step_seconds(run.out)
+    return run
+
+
+def run_scale(raw: Path, rounds: int, work: Path, say, new_year: bool = True) -> dict:
     """Every program ``rounds`` times in rotating order; the measurements by program."""
     env = {**os.environ, "OPENBLAS_NUM_THREADS": "1"}
     progs = ["product", "pandas", "duckdb_all", "duckdb_criteria", "product_ingest", "proto_ingest"]
-    res: dict[str, list[Run]] = {p: [] for p in [*progs, "unchanged"]}
+    res: dict[str, list[Run]] = {p: [] for p in [*progs, "unchanged", "new_year"]}
     db_first = None
     for r in range(rounds):
         order = progs[r % len(progs):] + progs[:r % len(progs)]
@@ -241,6 +282,12 @@ def run_scale(raw: Path, rounds: int, work: Path, say) -> dict:
                     db_first = d / "db.duckdb"
                 else:
                     shutil.rmtree(d, ignore_errors=True)
+                if new_year:
+                    ny = new_year_build(raw, work / f"new_year-{r}", env)
+                    res["new_year"].append(ny)
+                    shutil.rmtree(work / f"new_year-{r}", ignore_errors=True)
+                    say(f"  round {r + 1} {'new_year':<16} {ny.wall:7.2f} s wall {ny.cpu:7.2f} s CPU "
+                        f"{ny.peak_mb:7.0f} MB (load {ny.load:.1f})")
             elif prog == "product_ingest":
                 code = ("import sys; from pathlib import Path; from boligmonitor.pipeline import build; "
                         "build(Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]), say=lambda m: None, "
@@ -295,8 +342,10 @@ def section(results: list[dict], info: dict, command: str, rounds: int) -> str:
         lines += [f"### Scale {r['scale']:g}: {rows:,} rows in {r['files']} files ({r['bytes'] / 1e6:.0f} MB)", ""]
         lines += ["| program | wall s, median (min-max) | CPU s, median | peak MB, median | rows per s (wall) |",
                   "|---|---:|---:|---:|---:|"]
-        for p in ("product", "unchanged", "pandas", "duckdb_all", "duckdb_criteria", "product_ingest",
+        for p in ("product", "unchanged", "new_year", "pandas", "duckdb_all", "duckdb_criteria", "product_ingest",
                   "proto_ingest"):
+            if not runs[p]:
+                continue
             w = [x.wall for x in runs[p]]
             lines.append(f"| {LABELS[p]} | {_fmt_range(statistics.median(w), min(w), max(w))} | "
                          f"{statistics.median(x.cpu for x in runs[p]):.2f} | "
@@ -320,6 +369,11 @@ def section(results: list[dict], info: dict, command: str, rounds: int) -> str:
         m, lo, hi = ratio_stats([x.wall for x in runs["unchanged"]], [x.wall for x in prod])
         mc, loc, hic = ratio_stats([x.cpu for x in runs["unchanged"]], [x.cpu for x in prod])
         lines.append(f"| nothing changed ÷ full build | {_fmt_range(m, lo, hi)} [< 0.10] | {_fmt_range(mc, loc, hic)} | |")
+        if runs["new_year"]:
+            m, lo, hi = ratio_stats([x.wall for x in runs["new_year"]], [x.wall for x in prod])
+            mc, loc, hic = ratio_stats([x.cpu for x in runs["new_year"]], [x.cpu for x in prod])
+            lines.append(f"| a new year dropped in ÷ full build | {_fmt_range(m, lo, hi)} [< 0.40] | "
+                         f"{_fmt_range(mc, loc, hic)} | |")
         cells = []
         for attr in ("wall", "cpu", "peak_mb"):
             m, lo, hi = ratio_stats([getattr(x, attr) for x in runs["proto_ingest"]],
@@ -386,6 +440,8 @@ def main() -> int:
     ap.add_argument("--cache", type=Path, default=ROOT / "data" / "bench", help="where the extracts are kept")
     ap.add_argument("--doc", type=Path, default=ROOT / "docs" / "benchmarks.md")
     ap.add_argument("--no-doc", action="store_true", help="print only")
+    ap.add_argument("--no-new-year", action="store_true",
+                    help="leave out the 'new year dropped in' build (it needs one more build per round to set up)")
     args = ap.parse_args()
     if args.quick:
         args.scales, args.rounds, args.no_doc = [0.25], 2, True
@@ -401,7 +457,7 @@ def main() -> int:
         for scale in scales:
             raw, synth = ensure_extract(args.cache, scale)
             say(f"scale {scale:g}: {raw}" + (f" (written in {synth.wall:.1f} s)" if synth else " (cached)"))
-            found = run_scale(raw, args.rounds, work_root / f"scale-{scale:g}", say)
+            found = run_scale(raw, args.rounds, work_root / f"scale-{scale:g}", say, new_year=not args.no_new_year)
             loads += [x.load for runs in found["runs"].values() for x in runs]
             bad, n_values = check_agreement(found)
             problems += bad

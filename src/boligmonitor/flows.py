@@ -71,6 +71,7 @@ A transition whose measure definition changes (education 2017 → 2018) is not d
 from __future__ import annotations
 
 import itertools
+import math
 from dataclasses import dataclass
 
 import duckdb
@@ -407,8 +408,10 @@ def shapley_parts(n0: float, d0: float, delta: dict[str, tuple[float, float]], s
     factors = list(delta) + (["reference"] if ref is not None else [])
 
     def f(subset: frozenset) -> float | None:
-        n = n0 + sum(delta[k][0] for k in subset if k in delta)
-        d = d0 + sum(delta[k][1] for k in subset if k in delta)
+        # fsum: a frozenset of names is iterated in an order that changes with the process's string
+        # hash seed; a plain sum then differed in the last digits from one build to the next
+        n = math.fsum([n0, *(delta[k][0] for k in subset if k in delta)])
+        d = math.fsum([d0, *(delta[k][1] for k in subset if k in delta)])
         if d <= 0:
             return None
         v = scale * n / d

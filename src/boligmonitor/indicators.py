@@ -128,10 +128,12 @@ def _prepare(con: duckdb.DuckDBPyConnection) -> None:
     )
     # Households: per year (kommune-wide: adults, the address) and per group and year (the
     # members in the group: address, summed income), each grouped once for the indicators that use it.
+    # A household's address is its members' first (min): members at two addresses must not give an
+    # address that depends on the order DuckDB's threads met them in (any_value did).
     con.execute(
         """
         create or replace temp table _ind_hh_year as
-        select year, household_id, count(*) filter (where age >= 18) as adults, any_value(address_key) as addr
+        select year, household_id, count(*) filter (where age >= 18) as adults, min(address_key) as addr
         from core.person_year group by all
         """
     )
@@ -139,7 +141,7 @@ def _prepare(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
         f"""
         create or replace temp table _ind_hh_group as
-        select pa.grp, pa.year, pa.household_id, any_value(pa.address_key) as addr,
+        select pa.grp, pa.year, pa.household_id, min(pa.address_key) as addr,
                {exact_sum("coalesce(i.gross_income, 0)") if income else "0"} as inc
         from pa {"left join staging.income i using (person_id, year)" if income else ""}
         group by all
@@ -439,7 +441,7 @@ def run(con: duckdb.DuckDBPyConnection, ctx: BuildContext) -> StepResult:
     n_ind = con.execute("select count(distinct indicator_id) from metrics.indicators").fetchall()[0][0]
     res.table_count(con, "metrics.indicators")
     res.table_count(con, "metrics.indicator_gaps")
-    for iid, year, reason in con.execute("select indicator_id, year, any_value(reason) from metrics.indicator_gaps "
+    for iid, year, reason in con.execute("select indicator_id, year, min(reason) from metrics.indicator_gaps "
                                          "group by all order by 1, 2").fetchall():
         ctx.say(f"indicators: WARNING {iid} {year}: {reason}")
     msg = f"indicators: saved {n:,} rows ({n_ind} indicators) to metrics.indicators"

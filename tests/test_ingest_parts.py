@@ -259,14 +259,20 @@ def test_duckdb_memory_limit_and_spill_folder(tmp_path, monkeypatch):
 
     con = duckdb.connect(str(tmp_path / "x.duckdb"))
     default = con.execute("select current_setting('memory_limit')").fetchall()[0][0]
-    monkeypatch.delenv("BOLIGMONITOR_MEMORY_LIMIT", raising=False)
+
+    def limit():
+        return con.execute("select current_setting('memory_limit')").fetchall()[0][0].replace(" ", "").upper()
+
+    monkeypatch.setenv("BOLIGMONITOR_MEMORY_LIMIT", "none")
     assert db.limit_memory(con, tmp_path / "x.duckdb.spill") is None
     assert con.execute("select current_setting('memory_limit')").fetchall()[0][0] == default
     assert con.execute("select current_setting('temp_directory')").fetchall()[0][0].endswith("x.duckdb.spill")
-    monkeypatch.setenv("BOLIGMONITOR_MEMORY_LIMIT", "1GB")
-    assert db.limit_memory(con, tmp_path / "x.duckdb.spill") == "1GB"
-    limit = con.execute("select current_setting('memory_limit')").fetchall()[0][0]
-    assert limit != default and limit.replace(" ", "").upper() in ("953.6MIB", "1.0GB", "1GB", "1000.0MB"), limit
+    monkeypatch.delenv("BOLIGMONITOR_MEMORY_LIMIT")
+    assert db.limit_memory(con, tmp_path / "x.duckdb.spill") == db.MEMORY_LIMIT == "1GB"
+    assert limit() in ("953.6MIB", "1.0GB", "1GB"), limit()
+    monkeypatch.setenv("BOLIGMONITOR_MEMORY_LIMIT", "2GB")
+    assert db.limit_memory(con, tmp_path / "x.duckdb.spill") == "2GB"
+    assert limit() in ("1.8GIB", "1.9GIB", "2.0GB", "2GB"), limit()
 
 
 def test_an_unforeseen_problem_in_a_part_reads_the_file_whole(tmp_path, monkeypatch):

@@ -112,23 +112,25 @@ def connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnect
     return con
 
 
-#: DuckDB's memory limit during a build: None leaves DuckDB's default (80 % of the machine's
-#: memory). ``BOLIGMONITOR_MEMORY_LIMIT`` (e.g. ``1GB``) sets one: beyond it DuckDB spills to
-#: :func:`limit_memory`'s folder instead of growing, so the build's memory stops growing with the
-#: extract (issue 17; the ingest's own memory is bounded without it, see ``ingest.load.PART_BYTES``).
-#: Not the default yet: a limit changes the order in which DuckDB sums floating-point values, and
-#: the published suppression pattern depends on the last bits of a few sums (docs/benchmarks.md).
-MEMORY_LIMIT: str | None = None
+#: DuckDB's memory limit during a build (DuckDB's own default is 80 % of the machine's memory):
+#: beyond it DuckDB spills to :func:`limit_memory`'s folder instead of growing, so the build's memory
+#: does not grow with the extract (issue 17; the ingest's own Python memory is bounded by
+#: ``ingest.load.PART_BYTES``). ``BOLIGMONITOR_MEMORY_LIMIT`` sets another (``4GB``; ``none``:
+#: DuckDB's default). Results do not depend on it: every sum of non-integer values is exact
+#: (:func:`exact_sum`), whatever order spilling gives the rows.
+MEMORY_LIMIT = "1GB"
 
 
 def limit_memory(con: duckdb.DuckDBPyConnection, spill_dir: Path | str) -> str | None:
     """Give DuckDB a folder to spill to (``spill_dir``: next to the database, removed by the caller;
     DuckDB's default is next to the database too, but named so that nothing removes it) and the
-    memory limit :data:`MEMORY_LIMIT` or ``BOLIGMONITOR_MEMORY_LIMIT`` if one is set. Returns the
-    limit set (None: DuckDB's default). Raises ``duckdb.Error`` on a limit DuckDB cannot read
+    memory limit ``BOLIGMONITOR_MEMORY_LIMIT`` or else :data:`MEMORY_LIMIT`. Returns the limit set
+    (None: DuckDB's default, ``BOLIGMONITOR_MEMORY_LIMIT=none``). Raises ``duckdb.Error`` on a limit DuckDB cannot read
     (``4GB``, ``500MB`` are fine)."""
     con.execute(f"set temp_directory = '{str(spill_dir).replace(chr(39), chr(39) * 2)}'")
-    limit = os.environ.get("BOLIGMONITOR_MEMORY_LIMIT") or MEMORY_LIMIT
+    limit = os.environ.get("BOLIGMONITOR_MEMORY_LIMIT", "").strip() or MEMORY_LIMIT
+    if limit.lower() == "none":
+        return None
     if limit:
         con.execute(f"set memory_limit = '{limit.replace(chr(39), '')}'")
     return limit

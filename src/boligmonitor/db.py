@@ -112,13 +112,14 @@ def connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnect
     return con
 
 
-#: DuckDB's memory limit during a build (DuckDB's own default is 80 % of the machine's memory):
-#: beyond it DuckDB spills to :func:`limit_memory`'s folder instead of growing, so the build's memory
-#: does not grow with the extract (issue 17; the ingest's own Python memory is bounded by
-#: ``ingest.load.PART_BYTES``). ``BOLIGMONITOR_MEMORY_LIMIT`` sets another (``4GB``; ``none``:
-#: DuckDB's default). Results do not depend on it: every sum of non-integer values is exact
-#: (:func:`exact_sum`), whatever order spilling gives the rows.
-MEMORY_LIMIT = "1GB"
+#: DuckDB's memory limit during a build: None leaves DuckDB's default (80 % of the machine's
+#: memory). ``BOLIGMONITOR_MEMORY_LIMIT`` (``4GB``) sets one: beyond it DuckDB spills to
+#: :func:`limit_memory`'s folder instead of growing (results do not depend on it: every sum of
+#: non-integer values is exact, :func:`exact_sum`). Not a default yet: with 1 GB the criteria's
+#: person measures (criteria.measures.person_measures, beside the indicators) ran out of memory at
+#: scale 10, DuckDB being unable to spill there (docs/benchmarks.md). The ingest's own memory is
+#: bounded without it (``ingest.load.PART_BYTES``).
+MEMORY_LIMIT: str | None = None
 
 
 def limit_memory(con: duckdb.DuckDBPyConnection, spill_dir: Path | str) -> str | None:
@@ -129,7 +130,7 @@ def limit_memory(con: duckdb.DuckDBPyConnection, spill_dir: Path | str) -> str |
     (``4GB``, ``500MB`` are fine)."""
     con.execute(f"set temp_directory = '{str(spill_dir).replace(chr(39), chr(39) * 2)}'")
     limit = os.environ.get("BOLIGMONITOR_MEMORY_LIMIT", "").strip() or MEMORY_LIMIT
-    if limit.lower() == "none":
+    if not limit or limit.lower() == "none":
         return None
     if limit:
         con.execute(f"set memory_limit = '{limit.replace(chr(39), '')}'")

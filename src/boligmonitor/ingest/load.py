@@ -325,7 +325,7 @@ BATCH_BYTES = 8_000_000
 #: duplicate keys, wrong year folder, a check failed by nearly every row, person numbers in extra
 #: columns) are combined over the parts; where the parts cannot show the whole file's decision,
 #: the file is read whole instead (:func:`_load_in_parts`).
-PART_BYTES = 16_000_000
+PART_BYTES = 8_000_000
 #: Validated rows waiting to be stored (a register's small files, or a large file's parts) are
 #: stored once there are this many (and always when the register or file is done). Above DuckDB's
 #: row group (122,880 rows), so every insert writes compressed row groups straight into the file.

@@ -110,3 +110,28 @@ def connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnect
     except duckdb.InvalidInputException:
         pass  # in Jupyter without ipywidgets DuckDB refuses the setting; it draws no bar there either
     return con
+
+
+#: DuckDB's memory limit during a build: None leaves DuckDB's default (80 % of the machine's
+#: memory). ``BOLIGMONITOR_MEMORY_LIMIT`` (``4GB``) sets one: beyond it DuckDB spills to
+#: :func:`limit_memory`'s folder instead of growing (results do not depend on it: every sum of
+#: non-integer values is exact, :func:`exact_sum`). Not a default yet: with 1 GB the criteria's
+#: person measures (criteria.measures.person_measures, beside the indicators) ran out of memory at
+#: scale 10, DuckDB being unable to spill there (docs/benchmarks.md). The ingest's own memory is
+#: bounded without it (``ingest.load.PART_BYTES``).
+MEMORY_LIMIT: str | None = None
+
+
+def limit_memory(con: duckdb.DuckDBPyConnection, spill_dir: Path | str) -> str | None:
+    """Give DuckDB a folder to spill to (``spill_dir``: next to the database, removed by the caller;
+    DuckDB's default is next to the database too, but named so that nothing removes it) and the
+    memory limit ``BOLIGMONITOR_MEMORY_LIMIT`` or else :data:`MEMORY_LIMIT`. Returns the limit set
+    (None: DuckDB's default, ``BOLIGMONITOR_MEMORY_LIMIT=none``). Raises ``duckdb.Error`` on a limit DuckDB cannot read
+    (``4GB``, ``500MB`` are fine)."""
+    con.execute(f"set temp_directory = '{str(spill_dir).replace(chr(39), chr(39) * 2)}'")
+    limit = os.environ.get("BOLIGMONITOR_MEMORY_LIMIT", "").strip() or MEMORY_LIMIT
+    if not limit or limit.lower() == "none":
+        return None
+    if limit:
+        con.execute(f"set memory_limit = '{limit.replace(chr(39), '')}'")
+    return limit

@@ -393,6 +393,7 @@ def _build(raw_dir: Path, db_path: Path, published_dir: Path, say: Callable[[str
     pid = os.getpid()
     tmp_db = db_path.with_name(f"{db_path.name}.tmp-{pid}")
     tmp_pub = published_dir.with_name(f".{published_dir.name}.tmp-{pid}")
+    spill = db_path.with_name(f"{db_path.name}.tmp-{pid}.spill")  # DuckDB's spill folder
     old_pub = published_dir.with_name(f".{published_dir.name}.old-{pid}")
     summary = BuildSummary(db_path, published_dir, full=full, key_source=key_source)
     con = None
@@ -407,6 +408,7 @@ def _build(raw_dir: Path, db_path: Path, published_dir: Path, say: Callable[[str
             say(f"build: {'full' if summary.full else 'incremental'} build of {raw_dir} -> {db_path} "
                 f"(pseudonymisation key: {key_source})")
             con = db.connect(tmp_db)  # no progress bar in the build's output
+            db.limit_memory(con, spill)  # DuckDB spills beyond its limit instead of growing
             ctx = BuildContext(raw_dir=raw_dir, db_path=tmp_db, published_dir=tmp_pub, hmac_key=key, say=say,
                                settings=dict(settings or {}))
             loader = threading.Thread(target=load_later, args=(ctx,), name="load-steps", daemon=True)
@@ -466,7 +468,7 @@ def _build(raw_dir: Path, db_path: Path, published_dir: Path, say: Callable[[str
         if con is not None:
             with contextlib.suppress(Exception):
                 con.close()
-        for p in (tmp_db, Path(f"{tmp_db}.wal"), tmp_pub):
+        for p in (tmp_db, Path(f"{tmp_db}.wal"), tmp_pub, spill):
             _remove(p)
         if not swapped_pub and old_pub.exists() and not published_dir.exists():
             os.replace(old_pub, published_dir)

@@ -19,6 +19,7 @@ build gives the same table contents as a full rebuild.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import os
@@ -31,12 +32,19 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from boligmonitor.ingest import status
+from boligmonitor.ingest import numbers, status
 from boligmonitor.ingest.pseudonym import Pseudonymiser, key_fingerprint
-from boligmonitor.ingest.reader import FileError, read_raw
-from boligmonitor.ingest.rules import DATE_ORDER, PERIOD_RULES, REASONS
+from boligmonitor.ingest.reader import FileError, ReadWhole, read_parts, read_raw, scan_file
+from boligmonitor.ingest.rules import (
+    DATE_ORDER,
+    FORMAT_CODES,
+    PERIOD_RULES,
+    REASONS,
+    WRONG_YEAR_SHARE,
+    is_file_fault,
+)
 from boligmonitor.ingest.status import LoadStatus
-from boligmonitor.ingest.validate import Validated, attach_person_ids, validate, validate_many
+from boligmonitor.ingest.validate import ChunkStats, Validated, attach_person_ids, validate, validate_many
 from boligmonitor.registers import (
     MAY_BE_MISSING,
     REFERENCE_DIR,
@@ -48,7 +56,7 @@ from boligmonitor.registers import (
 from boligmonitor.steps import BuildContext, StepResult
 
 #: Bump when reading/validation changes in a way that changes results (forces re-reading every file).
-INGEST_VERSION = "4"
+INGEST_VERSION = "4"  # (unchanged by reading large files in parts: same rows, same cache)
 CACHE = "ingest_cache"
 SQL_TYPES = {"pnr": "VARCHAR", "str": "VARCHAR", "code": "VARCHAR", "int": "BIGINT", "float": "DOUBLE",
              "date": "DATE", "bool": "BOOLEAN"}
@@ -311,6 +319,19 @@ WORKERS = min(4, os.cpu_count() or 1)
 #: one work item: validating costs a few milliseconds per call whatever the size, which was most of
 #: the time for the many small yearly files.
 BATCH_BYTES = 8_000_000
+#: A file larger than this is read, validated and stored in parts of about this size (cut at line
+#: ends; :func:`~boligmonitor.ingest.reader.read_parts`), so the ingest's memory depends on this
+#: size and not on the size of the extract. The rules decided over a whole file (decimal marks,
+#: duplicate keys, wrong year folder, a check failed by nearly every row, person numbers in extra
+#: columns) are combined over the parts; where the parts cannot show the whole file's decision,
+#: the file is read whole instead (:func:`_load_in_parts`).
+PART_BYTES = 8_000_000
+#: Validated rows waiting to be stored (a register's small files, or a large file's parts) are
+#: stored once there are this many (and always when the register or file is done). Above DuckDB's
+#: row group (122,880 rows), so every insert writes compressed row groups straight into the file.
+STORE_ROWS = 1_000_000
+#: Work items read ahead by the worker threads (each holds its files' rows until stored).
+READ_AHEAD = WORKERS + 1
 
 
 def run(con: duckdb.DuckDBPyConnection, ctx: BuildContext) -> StepResult:
@@ -359,6 +380,8 @@ def run(con: duckdb.DuckDBPyConnection, ctx: BuildContext) -> StepResult:
     items: list[list] = []
     for reg in sorted(REGISTERS, key=lambda r: (r.name != POPULATION, -size[r.name])):
         mine = [w for w in work if w[0].register.name == reg.name]
+        items += [[w] for w in mine if w[3].st_size > PART_BYTES]  # read in parts (below)
+        mine = [w for w in mine if w[3].st_size <= PART_BYTES]
         if sum(w[3].st_size for w in mine) < BATCH_BYTES:
             items += [mine] if mine else []
         else:
@@ -371,47 +394,59 @@ def run(con: duckdb.DuckDBPyConnection, ctx: BuildContext) -> StepResult:
     batch_drop: list[str] = []
     n_read = 0
 
-    with ThreadPoolExecutor(max_workers=WORKERS) as ex:
-        futures = [ex.submit(_process, item, Path(ctx.raw_dir), pseudo) for item in items]
-        for o in (o for fut in futures for o in fut.result()):
-            rf = o.rf
-            remaining[rf.register.name] -= 1
-            if o.status == "error":
-                errors.append(o.error)
-            elif o.status == "same":
-                con.execute(f"update {CACHE}.files set size = ?, mtime_ns = ? where source_file = ?",
-                            [o.size, o.mtime_ns, rf.source_file])
-                n_reused += 1
-            else:
-                n_read += 1
-                timing["read"] += o.seconds_read
-                timing["validate"] += o.seconds_validate
-                raw, v = o.raw, o.validated
-                if rf.source_file in cached:
-                    batch_drop.append(rf.source_file)
-                batch_rows.append(v.rows)
-                if v.quarantine.height:
-                    batch_q.append(v.quarantine)
-                msg = list(raw.notes)
-                if v.pnr_columns_hashed:
-                    msg.append("person numbers in extra column(s) pseudonymised: " + ", ".join(v.pnr_columns_hashed))
-                batch_files.append([rf.source_file, rf.register.name, rf.year, o.sha, o.size, o.mtime_ns,
-                                    o.fingerprint, raw.encoding, raw.separator, raw.rows_read, sorted(raw.extra),
-                                    o.started, o.finished, "; ".join(msg) or None])
-                nq = v.quarantine["source_line"].n_unique() if v.quarantine.height else 0
-                line = f"ingest: read {rf.source_file} ({raw.encoding}, {raw.separator!r}): {raw.rows_read:,} rows"
-                if nq:
-                    line += f", {nq:,} quarantined by file checks"
-                for m in msg:
-                    line += f"; {m}"
-                ctx.say(line)
-                o.raw = o.validated = None  # the string frame is not needed any more
-            if remaining[rf.register.name] == 0 and not errors:
-                ts = time.perf_counter()
-                _store_batch(con, rf.register, batch_rows, batch_q, batch_files, batch_drop, pseudo)
-                timing["store"] += time.perf_counter() - ts
-                dropped += batch_drop
-                batch_rows, batch_q, batch_files, batch_drop = [], [], [], []
+    big = [len(item) == 1 and item[0][3].st_size > PART_BYTES for item in items]
+
+    def outcomes():
+        """The outcomes in the order of ``items``; small items read ahead by the workers (at most
+        :data:`READ_AHEAD` waiting), large files read in parts here (and stored as they go)."""
+        with ThreadPoolExecutor(max_workers=WORKERS) as ex:
+            futures: dict[int, object] = {}
+            nxt = 0
+            for i, item in enumerate(items):
+                nxt = max(nxt, i)
+                while nxt < len(items) and len(futures) < READ_AHEAD:
+                    if not big[nxt]:
+                        futures[nxt] = ex.submit(_process, items[nxt], Path(ctx.raw_dir), pseudo)
+                    nxt += 1
+                if big[i]:
+                    yield _load_in_parts(con, item[0], Path(ctx.raw_dir), pseudo, ctx, timing)
+                else:
+                    yield from futures.pop(i).result()
+
+    for o in outcomes():
+        rf = o.rf
+        remaining[rf.register.name] -= 1
+        if o.status == "stored":
+            n_read += 1
+            if rf.source_file in cached:
+                dropped.append(rf.source_file)
+        elif o.status == "error":
+            errors.append(o.error)
+        elif o.status == "same":
+            con.execute(f"update {CACHE}.files set size = ?, mtime_ns = ? where source_file = ?",
+                        [o.size, o.mtime_ns, rf.source_file])
+            n_reused += 1
+        else:
+            n_read += 1
+            timing["read"] += o.seconds_read
+            timing["validate"] += o.seconds_validate
+            v = o.validated
+            if rf.source_file in cached:
+                batch_drop.append(rf.source_file)
+            batch_rows.append(v.rows)
+            if v.quarantine.height:
+                batch_q.append(v.quarantine)
+            row, line = _files_row(o)
+            batch_files.append(row)
+            ctx.say(line)
+            o.raw = o.validated = None  # the string frame is not needed any more
+        waiting = sum(r.height for r in batch_rows)
+        if (remaining[rf.register.name] == 0 or waiting >= STORE_ROWS) and not errors:
+            ts = time.perf_counter()
+            _store_batch(con, rf.register, batch_rows, batch_q, batch_files, batch_drop, pseudo)
+            timing["store"] += time.perf_counter() - ts
+            dropped += batch_drop
+            batch_rows, batch_q, batch_files, batch_drop = [], [], [], []
 
     if errors:
         for e in errors:
@@ -432,6 +467,222 @@ def run(con: duckdb.DuckDBPyConnection, ctx: BuildContext) -> StepResult:
     ctx.say(summary)
     res.messages.append(summary)
     return res
+
+
+def _files_row(o: _Outcome) -> tuple[list, str]:
+    """The ``ingest_cache.files`` row of a file read whole (:func:`_process`) and the line said about it."""
+    rf, raw, v = o.rf, o.raw, o.validated
+    msg = list(raw.notes)
+    if v.pnr_columns_hashed:
+        msg.append("person numbers in extra column(s) pseudonymised: " + ", ".join(v.pnr_columns_hashed))
+    row = [rf.source_file, rf.register.name, rf.year, o.sha, o.size, o.mtime_ns, o.fingerprint, raw.encoding,
+           raw.separator, raw.rows_read, sorted(raw.extra), o.started, o.finished, "; ".join(msg) or None]
+    nq = v.quarantine["source_line"].n_unique() if v.quarantine.height else 0
+    line = f"ingest: read {rf.source_file} ({raw.encoding}, {raw.separator!r}): {raw.rows_read:,} rows"
+    if nq:
+        line += f", {nq:,} quarantined by file checks"
+    for m in msg:
+        line += f"; {m}"
+    return row, line
+
+
+def _load_in_parts(con: duckdb.DuckDBPyConnection, work: tuple, raw_dir: Path, pseudo: Pseudonymiser,
+                   ctx: BuildContext, timing: dict[str, float]) -> _Outcome:
+    """Read, validate and store one large file part by part (:data:`PART_BYTES`), holding at most
+    :data:`STORE_ROWS` validated rows; the result is exactly that of reading it whole. The rules
+    decided over the whole file are combined over the parts; when the parts cannot show the whole
+    file's decision (a decimal mark that needs every value, a key that may repeat across parts, a
+    share rule that the parts together reach, an extra column with person numbers in some parts
+    only) the file's stored rows are removed and it is read whole (:func:`_process`), which also
+    gives any error the file deserves. Status ``stored`` (rows already stored), or as
+    :func:`_process` gives it."""
+    rf, old, fp, st = work
+    reg = rf.register
+    t0 = time.perf_counter()
+    try:
+        scan = scan_file(rf.path, reg)
+    except OSError as e:
+        return _Outcome(rf, "error", error=FileError(f"cannot read the file ({e.strerror})", file=rf.source_file,
+                                                     code="unreadable"))
+    if old and old["fingerprint"] == fp and old["sha256"] == scan.sha256:
+        return _Outcome(rf, "same", sha=scan.sha256, size=st.st_size, mtime_ns=st.st_mtime_ns, fingerprint=fp)
+    started = _now()
+    if old:
+        _drop_files(con, [rf.source_file])
+    rows: list[pl.DataFrame] = []
+    quarantine: list[pl.DataFrame] = []
+    hashes: list = []
+    marks: dict[str, list[dict]] = {}
+    hashed: set[tuple[str, ...]] = set()
+    faults: dict[tuple[str, str], int] = {}
+    int_marked = False
+    period_rows = period_outside = rows_read = n_quarantined = 0
+    notes: list[str] = []
+    extra: list[str] = []
+    separator = ""
+    key = ["_pnr" if reg.column(k).dtype == "pnr" else k for k in reg.key]
+    def validated():
+        """(part, its validation, stats, seconds reading, seconds validating), part by part. Anything
+        the reader or validation did not foresee sends the file to be read whole (which reports it
+        as :func:`_process` does)."""
+        t0 = time.perf_counter()
+        parts = read_parts(rf.path, raw_dir, reg, scan, PART_BYTES)
+        while True:
+            try:
+                part = next(parts, None)
+                if part is None:
+                    return
+                t1 = time.perf_counter()
+                stats = ChunkStats()
+                v = validate_many([part], reg, [rf.year], pseudo if reg.person_level else None, defer_ids=True,
+                                  chunk=stats)[0]
+            except ReadWhole:
+                raise
+            except Exception as e:
+                raise ReadWhole(f"unexpected {type(e).__name__}") from None
+            if isinstance(v, FileError):
+                raise ReadWhole(str(v))
+            n = part.rows_read
+            part.frame = None  # (the string columns are not needed any more)
+            t2 = time.perf_counter()
+            yield part, n, v, stats, t1 - t0, t2 - t1
+            t0 = time.perf_counter()
+
+    try:
+        for part, n_part, v, stats, s_read, s_validate in _ahead(validated()):
+            timing["read"] += s_read
+            timing["validate"] += s_validate
+            t0 = time.perf_counter()
+            notes, extra, separator = part.notes, sorted(part.extra), part.separator
+            rows_read += n_part
+            for c, m in stats.numbers.items():
+                marks.setdefault(c, []).append(m)
+            int_marked = int_marked or bool(stats.int_marked)
+            period_rows += stats.period_rows
+            period_outside += stats.period_outside
+            if v.rows.height:
+                hashed.add(tuple(v.pnr_columns_hashed))
+                if key:
+                    hashes.append(v.rows.select(key).hash_rows().to_numpy())
+            if v.quarantine.height:
+                n_quarantined += v.quarantine["source_line"].n_unique()
+                fmt = v.quarantine.filter(pl.col("reason_code").is_in(list(FORMAT_CODES)))
+                for col, code, n in fmt.group_by("column_name", "reason_code").agg(
+                        pl.col("source_line").n_unique()).iter_rows():
+                    faults[(col, code)] = faults.get((col, code), 0) + n
+                quarantine.append(v.quarantine)
+            rows.append(v.rows)
+            if sum(r.height for r in rows) >= STORE_ROWS:
+                _store_batch(con, reg, rows, quarantine, [], [], pseudo)
+                rows, quarantine = [], []
+                timing["store"] += time.perf_counter() - t0
+                t0 = time.perf_counter()
+        why = _whole_file_rule(reg, rows_read, marks, int_marked, period_rows, period_outside, faults, hashes,
+                               hashed)
+        if why:
+            raise ReadWhole(why)
+    except ReadWhole as e:
+        ctx.say(f"ingest: {rf.source_file}: read whole ({e})")
+        _drop_files(con, [rf.source_file])
+        out = _process([work], raw_dir, pseudo)[0]
+        if out.status == "read":
+            out.status = "whole"
+        return out
+    ts = time.perf_counter()
+    hashed_cols = sorted({c for h in hashed for c in h})
+    msg = list(notes)
+    if hashed_cols:
+        msg.append("person numbers in extra column(s) pseudonymised: " + ", ".join(hashed_cols))
+    files = [[rf.source_file, reg.name, rf.year, scan.sha256, st.st_size, st.st_mtime_ns, fp, scan.encoding,
+              separator, rows_read, extra, started, _now(), "; ".join(msg) or None]]
+    _store_batch(con, reg, rows, quarantine, files, [], pseudo)
+    timing["store"] += time.perf_counter() - ts
+    line = f"ingest: read {rf.source_file} ({scan.encoding}, {separator!r}): {rows_read:,} rows in parts"
+    if n_quarantined:
+        line += f", {n_quarantined:,} quarantined by file checks"
+    for m in msg:
+        line += f"; {m}"
+    ctx.say(line)
+    return _Outcome(rf, "stored", sha=scan.sha256, size=st.st_size, mtime_ns=st.st_mtime_ns, fingerprint=fp)
+
+
+def _ahead(items, depth: int = 1):
+    """The items of the generator ``items``, made in a thread of their own up to ``depth`` ahead of
+    the caller (a large file's next part is read and validated while the caller stores this one).
+    An exception in the generator is raised here; stopping early stops the thread."""
+    import queue
+    import threading
+
+    q: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+    done = object()
+
+    def run() -> None:
+        try:
+            for x in items:
+                while not stop.is_set():
+                    try:
+                        q.put((None, x), timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            q.put((None, done))
+        except BaseException as e:  # noqa: BLE001 (handed to the caller, who raises it)
+            q.put((e, None))
+
+    t = threading.Thread(target=run, name="ingest-parts", daemon=True)
+    t.start()
+    try:
+        while True:
+            err, x = q.get()
+            if err is not None:
+                raise err
+            if x is done:
+                return
+            yield x
+    finally:
+        stop.set()
+        with contextlib.suppress(queue.Empty):
+            while True:
+                q.get_nowait()
+        t.join()
+
+
+def _whole_file_rule(reg: Register, rows_read: int, marks: dict[str, list[dict]], int_marked: bool,
+                     period_rows: int, period_outside: int, faults: dict[tuple[str, str], int], hashes: list,
+                     hashed: set[tuple[str, ...]]) -> str | None:
+    """Why a file read in parts must be read whole after all (None: the parts gave the whole file's
+    result). See :func:`_load_in_parts`."""
+    import numpy as np
+
+    if not rows_read:
+        return "no rows"
+    for col, seen in marks.items():
+        comma = any(m["comma"] for m in seen)
+        point = any(m["point"] for m in seen)
+        if comma and point:
+            return f"decimal commas and points in {col}: the whole column decides"
+        if not comma and not point and any(m["ambiguous"] for m in seen):
+            return f"numbers like 1.500 in {col}: the whole column decides"
+        mark = "," if comma else "." if point else numbers.DEFAULT_DECIMAL
+        if any(m["mark"] != mark for m in seen):
+            return f"parts read {col} with different decimal marks"
+    if int_marked:
+        return "whole numbers written with separators"
+    rule = PERIOD_RULES.get(reg.name)
+    if rule is not None and rule.detects_wrong_year and period_rows and period_outside >= WRONG_YEAR_SHARE * period_rows:
+        return "rows outside the folder's year"
+    if any(is_file_fault(rows_read, n) for n in faults.values()):
+        return "a check failed by nearly every row"
+    if len(hashed) > 1:
+        return "person numbers in extra columns of some parts only"
+    if len(hashes) > 1:  # (within a part validation found the repeated keys)
+        h = np.sort(np.concatenate(hashes))  # (np.unique is much slower)
+        if (h[1:] == h[:-1]).any():
+            return "a key that may repeat across parts"
+    return None
 
 
 def _store_batch(con: duckdb.DuckDBPyConnection, reg: Register, rows: list[pl.DataFrame],

@@ -180,8 +180,10 @@ def decide(values: pl.Series, *, lo: float | None = None, hi: float | None = Non
 
 
 def _examples(values: pl.Series, n: int = 3) -> str:
+    """The first ``n`` distinct values with a mark, in sorted order (the same whatever the order
+    of ``values``: the ingest passes distinct values, in no fixed order)."""
     u = values.drop_nulls().str.strip_chars()
-    u = u.filter(u.str.contains(r"[.,]")).unique(maintain_order=True).head(n).to_list()
+    u = u.filter(u.str.contains(r"[.,]")).unique().sort().head(n).to_list()
     return ", ".join(repr(x) for x in u)
 
 

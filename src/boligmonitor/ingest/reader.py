@@ -22,6 +22,7 @@ file, header = 1), ``n_fields``, ``bad_encoding`` and one string column per decl
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import re
 from dataclasses import dataclass, field
@@ -32,7 +33,13 @@ import polars as pl
 import yaml
 
 from boligmonitor.errors import InputError
-from boligmonitor.ingest.rules import CONTROL_CHARS, binary_kind, has_control_bytes
+from boligmonitor.ingest.rules import (
+    BINARY_MAGIC,
+    BINARY_NUL_SHARE,
+    CONTROL_CHARS,
+    binary_kind,
+    has_control_bytes,
+)
 from boligmonitor.registers import Register
 
 #: Separators tried, in order of preference when they fit equally well.
@@ -200,9 +207,13 @@ def _split_header(line: str, sep: str) -> list[str]:
     return next(csv.reader([line], delimiter=sep))
 
 
-def read_raw(path: Path, raw_root: Path, reg: Register, data: bytes | None = None, fast: bool = True) -> RawTable:
+def read_raw(path: Path, raw_root: Path, reg: Register, data: bytes | None = None, fast: bool = True,
+             known: tuple[str, bool, str | None] | None = None) -> RawTable:
     """Read one file into string columns (see the module docstring). Raises :class:`FileError`.
-    ``fast=False`` skips the byte-level split of clean files (tests compare the two paths)."""
+    ``fast=False`` skips the byte-level split of clean files (tests compare the two paths).
+    ``known`` (:func:`read_parts`): ``data`` is the header line and one part of a large file whose
+    encoding was decided over the whole file: (encoding, mixed, the part decoded, or None for UTF-8
+    bytes read as they are)."""
     source_file = path.relative_to(raw_root).as_posix() if path.is_relative_to(raw_root) else path.name
     if data is None:
         try:
@@ -211,7 +222,15 @@ def read_raw(path: Path, raw_root: Path, reg: Register, data: bytes | None = Non
             raise FileError(f"cannot read the file ({e.strerror})", file=source_file, code="unreadable") from None
     sidecar = read_sidecar(path)
     padding, original = None, data
-    if data.endswith(b"\x00") and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if known is not None:
+        encoding, mixed, text = known
+        if text is None:
+            start = len(_UTF8_BOM) if data.startswith(_UTF8_BOM) else 0
+            head = data[start:data.index(b"\n") + 1].decode("utf-8")
+        else:
+            bom = 1 if text.startswith("\ufeff") else 0
+            head = text[bom:text.index("\n") + 1]
+    elif data.endswith(b"\x00") and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         # Trailing NUL bytes (an interrupted copy leaves them): reported on their line, not read.
         body = data.rstrip(b"\x00")
         glued = bool(body) and not body.endswith(b"\n")
@@ -220,8 +239,11 @@ def read_raw(path: Path, raw_root: Path, reg: Register, data: bytes | None = Non
     # A UTF-8 file with a byte order mark, the usual export, is not decoded as a whole: only its
     # header line is, and polars' CSV reader checks the rest while it splits it (it refuses invalid
     # UTF-8 as Python's decoder does; then the whole file is decoded below, as any other).
-    head = _utf8_bom_header(data) if fast and not sidecar.get("encoding") else None
-    if head is not None:
+    if known is None:
+        head = _utf8_bom_header(data) if fast and not sidecar.get("encoding") else None
+    if known is not None:
+        pass
+    elif head is not None:
         text, encoding, mixed = None, "utf-8-sig", False
     else:
         try:
@@ -271,7 +293,10 @@ def read_raw(path: Path, raw_root: Path, reg: Register, data: bytes | None = Non
 
     nh = len(header)
     split = None if mixed or not fast else _split_bytes(_body_bytes(data, text, encoding), sep, nh)
-    if split is None and text is None:  # not a simple file, or not valid UTF-8: decode it as a whole
+    if split is None and text is None and known is not None:  # a part of valid UTF-8: decode it
+        text = data.decode("utf-8")
+        bom = 1 if text.startswith("\ufeff") else 0
+    elif split is None and text is None:  # not a simple file, or not valid UTF-8: decode it as a whole
         return read_raw(path, raw_root, reg, data=original, fast=False)
     if split is not None:  # the common, clean file: split from the bytes (see _split_bytes)
         frame, strip = split
@@ -599,3 +624,168 @@ def _split_records_slow(body: str, sep: str, nh: int) -> pl.DataFrame:
         starts.append(start)
         recs.append(rec)
     return _records_frame(starts, recs, nh)
+
+
+# --- Large files in parts (memory bounded by the part, not by the file) ------------------------
+
+
+class ReadWhole(Exception):
+    """A large file that cannot be read in parts with the same result as a whole (the reason is the
+    message): the caller reads it whole (:func:`read_raw`)."""
+
+
+@dataclass
+class FileScan:
+    """One streaming pass over a file's bytes (:func:`scan_file`): its sha256 and size, and the
+    encoding :func:`decode` would decide for the whole file (``codec`` decodes it; ``encoding`` is
+    the name recorded). ``whole``: why the file must be read whole instead (None: it can be read in
+    parts)."""
+
+    sha256: str
+    size: int
+    encoding: str = ""
+    codec: str = ""
+    mixed: bool = False
+    whole: str | None = None
+
+
+#: Bytes read at a time by :func:`scan_file`.
+SCAN_BLOCK = 4 << 20
+
+
+def _lines_blocks(f, block: int):
+    """The file's bytes in pieces of about ``block`` bytes that end at a ``\\n`` (the last one
+    maybe not): a UTF-8 character or a ``\\r\\n`` is never cut."""
+    tail = b""
+    while True:
+        b = f.read(block)
+        if not b:
+            if tail:
+                yield tail
+            return
+        b = tail + b
+        nl = b.rfind(b"\n")
+        if nl < 0:
+            tail = b
+            continue
+        tail = b[nl + 1:]
+        yield b[:nl + 1]
+
+
+def scan_file(path: Path, reg: Register) -> FileScan:
+    """sha256, size and the whole file's encoding in one pass of bounded memory, deciding as
+    :func:`decode` does on the whole bytes. Raises ``OSError`` when the file cannot be read."""
+    h = hashlib.sha256()
+    size = nul = 0
+    ascii_ = utf8_ok = cp1252_ok = True
+    letters = c1 = lone_cr = False
+    first = b""
+    last = b""
+    with open(path, "rb") as f:
+        for piece in _lines_blocks(f, SCAN_BLOCK):
+            h.update(piece)
+            if not size:
+                first = piece[:64]
+            size += len(piece)
+            last = piece
+            nul += piece.count(b"\x00")
+            if b"\r" in piece and not _every_cr_before_lf(piece):
+                lone_cr = True
+            if piece.isascii():
+                continue
+            ascii_ = False
+            try:
+                piece.decode("utf-8")
+                letters = True
+            except UnicodeDecodeError:
+                utf8_ok = False
+                letters = letters or _has_utf8_letters(piece)
+            # Bytes 0x80-0x9f decide only when no piece is UTF-8 letters (see decode): looked for until one is.
+            if not letters and _has_c1_bytes(piece):
+                c1 = True
+                try:
+                    piece.decode("cp1252")
+                except UnicodeDecodeError:
+                    cp1252_ok = False
+    out = FileScan(h.hexdigest(), size)
+    sidecar = read_sidecar(path)
+    if sidecar.get("encoding"):
+        out.whole = "the encoding is stated in a sidecar"
+    elif first.startswith((b"\xff\xfe", b"\xfe\xff")):
+        out.whole = "UTF-16"
+    elif any(first.startswith(m) for m in BINARY_MAGIC) or nul > BINARY_NUL_SHARE * size:
+        out.whole = "binary"
+    elif last.endswith(b"\x00"):
+        out.whole = "NUL padding at the end"
+    elif lone_cr:
+        out.whole = "line ends written as a lone \\r"
+    if out.whole:
+        return out
+    if first.startswith(_UTF8_BOM):
+        out.encoding, out.codec, out.mixed = "utf-8-sig", "utf-8", not utf8_ok
+    elif ascii_:
+        out.encoding, out.codec = (reg.encoding or "utf-8").replace("-sig", ""), "utf-8"
+    elif utf8_ok:
+        out.encoding, out.codec = "utf-8", "utf-8"
+    elif letters:
+        out.encoding, out.codec, out.mixed = "utf-8", "utf-8", True
+    elif c1 and cp1252_ok:
+        out.encoding, out.codec = "cp1252", "cp1252"
+    else:
+        declared = reg.encoding
+        out.encoding = declared if declared in ("cp1252", "latin-1") and not c1 else "latin-1"
+        out.codec = "latin-1"
+    return out
+
+
+def _odd_quote_line(body: bytes) -> bool:
+    """Whether some line of ``body`` holds an odd number of ``"`` (a quoted field may span lines:
+    only the whole file's reading decides where its records end)."""
+    a = np.frombuffer(body, dtype=np.uint8)
+    quotes = np.flatnonzero(a == 34)
+    if not quotes.size:
+        return False
+    line_of = np.searchsorted(np.flatnonzero(a == 10), quotes)
+    return bool((np.bincount(line_of) % 2).any())
+
+
+def read_parts(path: Path, raw_root: Path, reg: Register, scan: FileScan, part_bytes: int):
+    """A large file as :class:`RawTable` parts of about ``part_bytes`` bytes each, cut at line ends
+    (a generator; its parts together are exactly what :func:`read_raw` gives for the whole file:
+    the same rows, fields and file line numbers, the encoding decided over the whole file by
+    :func:`scan_file`). Raises :class:`ReadWhole` (already before the first part, or later) when
+    the file must be read whole instead: a line with an odd number of quotes (a quoted field may
+    span lines), or a part :func:`read_raw` refuses (its error is the whole file's to give)."""
+    if scan.whole:
+        raise ReadWhole(scan.whole)
+    with open(path, "rb") as f:
+        header = f.readline()
+        if not header.endswith(b"\n") or not header.strip():
+            raise ReadWhole("no header line")
+        line = 1  # lines before the part
+        tail = b""
+        while True:
+            b = f.read(part_bytes)
+            if b:
+                b = tail + b + f.readline()
+            else:
+                b = tail
+            tail = b""
+            if not b:
+                return
+            n_lines = _count_byte(b, b"\n")
+            if b.strip():
+                if b'"' in b and _odd_quote_line(b):
+                    raise ReadWhole("a line with an odd number of quotes")
+                data = header + b
+                text = None
+                if scan.codec != "utf-8" or scan.mixed:
+                    text = data.decode(scan.codec, errors="replace" if scan.mixed else "strict")
+                try:
+                    part = read_raw(path, raw_root, reg, data=data, known=(scan.encoding, scan.mixed, text))
+                except FileError as e:
+                    raise ReadWhole(f"a part refused: {e}") from None
+                if line > 1:
+                    part.frame = part.frame.with_columns(pl.col("source_line") + (line - 1))
+                yield part
+            line += n_lines

@@ -8,7 +8,7 @@ that sits in the wrong year folder raises :class:`~boligmonitor.ingest.reader.Fi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import polars as pl
 
@@ -200,11 +200,13 @@ def _parse_numbers(raw: pl.Expr, decimals: dict[str, list[int]]) -> pl.Expr:
             .otherwise(raw.map_batches(lambda s: numbers.parse(s, "."), return_dtype=pl.Float64)))
 
 
-def number_formats(f: pl.DataFrame, raws: list[RawTable], reg: Register, columns: list[Column]
-                   ) -> tuple[dict[str, dict[str, list[int]]], dict[int, FileError]]:
+def number_formats(f: pl.DataFrame, raws: list[RawTable], reg: Register, columns: list[Column],
+                   chunk: ChunkStats | None = None) -> tuple[dict[str, dict[str, list[int]]], dict[int, FileError]]:
     """The decimal mark of each numeric column in each file (``_file``), decided from all the file's
     values by :func:`~boligmonitor.ingest.numbers.decide`: column -> mark -> files; and the files
-    whose column is ambiguous, as errors naming the file and column (those files stop)."""
+    whose column is ambiguous, as errors naming the file and column (those files stop).
+    ``chunk`` (one part of a file): what was seen and decided per column is recorded there, so that
+    the caller can tell whether the whole file would have been decided the same way."""
     out: dict[str, dict[str, list[int]]] = {}
     errors: dict[int, FileError] = {}
     for c in columns:
@@ -216,15 +218,39 @@ def number_formats(f: pl.DataFrame, raws: list[RawTable], reg: Register, columns
         pairs = f.select("_file", c.name).unique()
         parts = pairs.partition_by("_file", as_dict=True) if len(raws) > 1 else {(0,): pairs}
         for (i,), part in sorted(parts.items()):
+            if chunk is not None:
+                ev = numbers.evidence(part[c.name])
+                chunk.numbers[c.name] = {"comma": ev["comma"] > 0, "point": ev["point"] > 0,
+                                         "ambiguous": ev["ambiguous_point"] + ev["ambiguous_comma"] > 0,
+                                         "mark": None}
             try:
                 d = numbers.decide(part[c.name], lo=c.min, hi=c.max, typical=c.typical, whole=c.dtype == "int")
             except numbers.NumberFormatError as e:
                 errors[i] = FileError(f"ambiguous number format: {e}", file=raws[i].source_file, column=c.raw,
                                       code="ambiguous_number")
                 continue
+            if chunk is not None:
+                chunk.numbers[c.name]["mark"] = d.decimal
             marks[d.decimal].append(i)
         out[c.name] = marks
     return out, errors
+
+
+@dataclass
+class ChunkStats:
+    """What validating one part of a large file (:func:`validate_many` with ``chunk=``) saw of the
+    rules that are decided over a whole file, so the caller can combine the parts (see
+    ``ingest.load``): per numeric column with a ``.`` or ``,`` (column -> ``comma``/``point``/
+    ``ambiguous``: whether such evidence was seen; ``mark``: the decimal mark decided, None when the
+    part alone was ambiguous); whole-number columns read with marks; and for the period rule the
+    rows whose period value is fine (``period_rows``) and those of them outside the folder's year
+    (``period_outside``). With ``chunk`` the two share rules (wrong year folder, file-level
+    format fault) are left to the caller."""
+
+    numbers: dict[str, dict] = field(default_factory=dict)
+    int_marked: list[str] = field(default_factory=list)
+    period_rows: int = 0
+    period_outside: int = 0
 
 
 def _code(c: Column, complete: bool = False) -> pl.Expr:
@@ -342,11 +368,16 @@ def validate(raw: RawTable, reg: Register, year: int | None, pseudo: Pseudonymis
 
 
 def validate_many(raws: list[RawTable], reg: Register, years: list[int | None], pseudo: Pseudonymiser | None,
-                  defer_ids: bool = False) -> list[Validated | FileError]:
+                  defer_ids: bool = False, chunk: ChunkStats | None = None) -> list[Validated | FileError]:
     """:func:`validate` for several files of one register at once (one pass over their rows: much
     less fixed cost per file for the many small yearly files). Returns, per file, its
     :class:`Validated` or the :class:`FileError` that stopped it. Exactly what validating each
-    file alone gives: every rule is per row or per file (duplicate keys within a file)."""
+    file alone gives: every rule is per row or per file (duplicate keys within a file).
+
+    ``chunk``: ``raws`` is one part of a large file (one :class:`RawTable`); the rules decided over
+    the whole file are recorded in it instead of applied (see :class:`ChunkStats`)."""
+    if chunk is not None and len(raws) != 1:
+        raise ValueError("validate_many: chunk= takes exactly one part of one file")
     if len(raws) > 1 and any(r.extra for r in raws):  # extra columns are reported per file: one by one
         out: list[Validated | FileError] = []
         for raw, year in zip(raws, years):
@@ -405,12 +436,14 @@ def validate_many(raws: list[RawTable], reg: Register, years: list[int | None], 
     # Numbers: the decimal mark is decided per file and column (ingest/numbers.py), never per value.
     # Whole-number columns only when some value did not read as a plain integer and holds a mark.
     num_cols = [c for c in reg.columns if c.dtype == "float"]
-    decimals, num_errors = number_formats(f, raws, reg, num_cols) if f.height and num_cols else ({}, {})
+    decimals, num_errors = number_formats(f, raws, reg, num_cols, chunk) if f.height and num_cols else ({}, {})
     f = f.with_columns([_typed(c, has_empty.get(c.name, True), decimals.get(c.name)) for c in reg.columns])
     int_marked = [c for c in reg.columns if c.dtype == "int" and f.height
                   and f[f"_v_{c.name}"].null_count() > 0
                   and f[c.name].str.contains(r"[.,]").any()]
     if int_marked:
+        if chunk is not None:
+            chunk.int_marked += [c.name for c in int_marked]
         more, more_err = number_formats(f, raws, reg, int_marked)
         decimals |= more
         for i, e in more_err.items():
@@ -431,7 +464,11 @@ def validate_many(raws: list[RawTable], reg: Register, years: list[int | None], 
         if pv is not None:
             rule = PERIOD_RULES[reg.name]
             checks.append((rule.columns[0], "outside_period", pv))
-            if rule.detects_wrong_year and f.height:
+            if rule.detects_wrong_year and f.height and chunk is not None:
+                ok = f.filter(pl.col(f"_e_{rule.columns[0]}").is_null())
+                chunk.period_rows += ok.height
+                chunk.period_outside += int(ok.select(pv.fill_null(False).sum()).item())
+            elif rule.detects_wrong_year and f.height:
                 errors = _check_wrong_year(f, raws, reg, pv)
                 if errors:  # those files stop here
                     f = f.filter(~pl.col("_file").is_in(list(errors)))
@@ -511,7 +548,7 @@ def validate_many(raws: list[RawTable], reg: Register, years: list[int | None], 
 
     q = pl.concat(qparts) if qparts else pl.DataFrame(schema={**QUARANTINE_SCHEMA, "_pnr": pl.String})
     q = _finish_reasons(q, reg)
-    if q.height:  # a format check that (nearly) every row of a file fails: the file stops
+    if q.height and chunk is None:  # a format check that (nearly) every row of a file fails: the file stops
         for i, e in _file_faults(q, raws).items():
             errors.setdefault(i, e)
     if pnr_cols and not defer_ids:
@@ -573,7 +610,9 @@ def _file_faults(q: pl.DataFrame, raws: list[RawTable]) -> dict[int, FileError]:
         pl.col("source_line").n_unique().alias("n"), pl.col("reason").first(), pl.col("value").first())
     index = {r.source_file: i for i, r in enumerate(raws)}
     out: dict[int, FileError] = {}
-    for sf, col, _code, n, reason, value in stats.sort("n", descending=True).iter_rows():
+    # (ties broken by column and reason, so the message names the same column every time)
+    stats = stats.sort(["n", "column_name", "reason_code"], descending=[True, False, False], nulls_last=True)
+    for sf, col, _code, n, reason, value in stats.iter_rows():
         i = index.get(sf)
         if i is None or i in out or not is_file_fault(raws[i].rows_read, n):
             continue

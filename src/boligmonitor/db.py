@@ -119,7 +119,7 @@ def connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnect
 #: person measures (criteria.measures.person_measures, beside the indicators) ran out of memory at
 #: scale 10, DuckDB being unable to spill there (docs/benchmarks.md). The ingest's own memory is
 #: bounded without it (``ingest.load.PART_BYTES``).
-MEMORY_LIMIT: str | None = None
+MEMORY_LIMIT: str | None = "1GB"
 
 
 def limit_memory(con: duckdb.DuckDBPyConnection, spill_dir: Path | str) -> str | None:

@@ -311,10 +311,13 @@ def person_measures(con: duckdb.DuckDBPyConnection, settings: CriteriaSettings, 
     # statement until the statement ends, so the union held all five (and their aggregates) at once
     # and could not run within a memory limit (scale 10 under 1 GB: out of memory). Apart, each
     # join builds, probes and is freed before the next; the rows are the same.
-    q(f"create or replace temp table {table} (person_id ubigint, area_id varchar, pop_year integer, component varchar, "
-      "data_year integer, value double)")
-    for part in parts:
-        q(f"insert into {table} {part}")
+    if parts:
+        q(f"create or replace temp table {table} as {parts[0]}")  # the columns' types as core.person_year's
+        for part in parts[1:]:
+            q(f"insert into {table} {part}")
+    else:
+        q(f"create or replace temp table {table} (person_id ubigint, area_id varchar, pop_year integer, component varchar, "
+          "data_year integer, value double)")
     return tuple(done)
 
 

@@ -118,6 +118,9 @@ class Measure:
     #: 0 < |value| < n; unbounded below in the audit; protected if the interval reaches from 0 to n
     #: in the direction of its sign.
     signed: bool = False
+    #: False: a value that is no count of persons of its own (the net change of a published count
+    #: from one year to the next): never a primary suppression, but a cell in every relation.
+    sensitive: bool = True
 
 
 @dataclass(frozen=True, eq=False)
@@ -179,6 +182,9 @@ class ColumnSum:
     parts: tuple[str, ...]
     remainder: bool = False
     where: pl.Expr | None = None
+    #: Coefficients of the parts (default 1 each): total = sum(w_i * part_i), e.g. a two-year
+    #: numerator's change = 2 x a mean change (w = 2), an out-flow = -1 x a negative change.
+    weights: tuple[float, ...] | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -259,6 +265,7 @@ class Cell:
     secondary: str = ""  # the relation, if secondary
     group: int = -1  # Together group
     signed: bool = False  # a change: may be negative (free in the audit)
+    exempt: bool = False  # never primary (Measure(sensitive=False))
 
     @property
     def sensitive(self) -> bool:
@@ -428,6 +435,7 @@ class DisclosureModel:
             i = self._cell(key, v, m.kind)
             cell = self.cells[i]
             cell.signed = cell.signed or m.signed
+            cell.exempt = cell.exempt or not m.sensitive
             if abs(cell.value - v) > tol * max(1.0, abs(v) if m.kind == MAGNITUDE else 1.0):
                 first = cell.places[0] if cell.places else ("?", "?", -1)
                 raise DisclosureAuditError(
@@ -438,9 +446,11 @@ class DisclosureModel:
             self.table_quantities[t].add(q)
 
     def _equation(self, name: str, table: str, total: int, parts: list[int], remainder: bool,
-                  rest_key: tuple, kind: str, minus: Sequence[int] = ()) -> None:
-        terms = [(total, 1.0)] + [(p, -1.0) for p in parts] + [(p, 1.0) for p in minus]
-        diff = (self.cells[total].value - sum(self.cells[p].value for p in parts)
+                  rest_key: tuple, kind: str, minus: Sequence[int] = (),
+                  weights: Sequence[float] | None = None) -> None:
+        w = list(weights) if weights is not None else [1.0] * len(parts)
+        terms = [(total, 1.0)] + [(p, -a) for p, a in zip(parts, w)] + [(p, 1.0) for p in minus]
+        diff = (self.cells[total].value - sum(a * self.cells[p].value for p, a in zip(parts, w))
                 + sum(self.cells[p].value for p in minus))
         tol = 1e-6 if kind == COUNT else 0.051 * (len(parts) + 1)
         if remainder:
@@ -509,14 +519,19 @@ class DisclosureModel:
             total = self.at.get((t, rel.total, r))
             if total is None:
                 continue
-            parts = [self.at[(t, p, r)] for p in rel.parts if (t, p, r) in self.at]
-            missing = len(parts) < len(rel.parts)
+            w = rel.weights or (1.0,) * len(rel.parts)
+            found = [(self.at[(t, p, r)], a) for p, a in zip(rel.parts, w) if (t, p, r) in self.at]
+            missing = len(found) < len(rel.parts)
             q, dims = self.cells[total].key
             # the remainder is named by its total and its parts (two shares of one denominator have
             # two complements)
-            named = "+".join(sorted({self.cells[p].key[0] for p in parts}))
-            self._equation(rel.name, t, total, list(dict.fromkeys(parts)), rel.remainder or missing,
-                           (f"{q}-rest:{rel.name}:{named}", dims), self.cells[total].kind)
+            named = "+".join(sorted({self.cells[p].key[0] for p, _ in found}))
+            coef: dict[int, float] = {}
+            for p, a in found:  # one cell shown in two part columns counts once
+                coef.setdefault(p, a)
+            self._equation(rel.name, t, total, list(coef), rel.remainder or missing,
+                           (f"{q}-rest:{rel.name}:{named}", dims), self.cells[total].kind,
+                           weights=list(coef.values()))
 
     def _quantity_sum(self, t: str, rel: QuantitySum) -> None:
         tq = self._canon(rel.total)
@@ -538,6 +553,8 @@ class DisclosureModel:
         for c in self.cells:
             c.primary = c.secondary = ""
             v = c.value
+            if c.exempt:
+                continue
             if c.signed:
                 if 1e-9 < abs(v) < n:
                     c.primary = f"ændring på under {n} personer"

@@ -825,62 +825,71 @@ def published_profiles(con: duckdb.DuckDBPyConnection, log: SuppressionLog,
     return _differencing_until_stable(out, "flytninger_profiler", rels, log, "numerator", also=("value",))
 
 
-def published_decomposition(con: duckdb.DuckDBPyConnection, log: SuppressionLog) -> pl.DataFrame:
-    """Published ``kriterier_dekomponering``: area_id, criterion, level, from_year, year, value_from,
-    value_to, part, points, persons, base_persons, unit, suppressed (see the step's docstring for
-    the formula).
+#: The groups whose decomposition is published: all five plan areas together and the municipality. A
+#: single area's parts rest on a handful of movers (at the synthetic default most parts of an area are
+#: under 5 persons) and chain every small criterion numerator of ``kriterier`` across the list years.
+DECOMPOSITION_GROUPS = (PLAN_TOTAL_ID, KOMMUNE_ID)
 
-    Rules: a part resting on 1-4 persons (``part_persons``), or whose change in persons is above 0
-    and below 5 in absolute value, is hidden with its points, persons and base_persons; every row of a change is hidden when
-    the criterion at either end rests on too few persons (share rule on that year's numerator and
-    denominator, as ``kriterier`` does). Additive relation: per (area_id, criterion, level, year) the
-    parts (stayers, out_movers, in_movers, ageing, and reference for income) add up to the row
-    part = total, in points, persons and base_persons; total points = value_to - value_from, which
-    ``kriterier`` publishes. Rule 3 protects the parts. Across tables: for the non-Western share (every
-    resident is in its base) base_persons of out_movers and in_movers are minus the out-movers and the
-    in-movers of ``flytninger`` (all directions, deaths and newborns included), for the other criteria
-    subsets of them.
+
+def published_decomposition(con: duckdb.DuckDBPyConnection, log: SuppressionLog | None = None) -> pl.DataFrame:
+    """``kriterier_dekomponering`` as computed, for disclosure control by
+    :data:`boligmonitor.publish.DECOMPOSITION` (no rule is applied here).
+
+    Published columns: area_id (only :data:`DECOMPOSITION_GROUPS`), criterion, level (only ``list_year``: the criterion as the list uses
+    it; the data-year level is not published), from_year, year, value_from, value_to, part
+    (:data:`PARTS`, ``reference`` for income, ``total``), points (pp; points of the region's mean for
+    income), persons (the part's change of the criterion's numerator: persons, full-time persons for
+    employment, the mean of the yearly changes for a two-year criterion; NULL for income), unit.
+    The change of the base (``base_persons``) is not published: it restates counts of movers.
+
+    Model-only columns (dropped when published): ``_base`` (the part's change of the base, persons),
+    ``part_persons`` (the persons behind a part), ``_k`` (the years the criterion averages),
+    ``_num_from``/``_num_to``/``_den_from``/``_den_to`` on the total row (the criterion's numerator
+    and denominator at both ends: the cells ``kriterier`` and, for the non-Western share,
+    ``befolkning`` publish), ``_movers_in``/``_movers_out`` (non-Western share: the base of the in-
+    and out-movers is every in-/out-flow of ``flytninger``).
     """
-    n = config.MIN_CELL_PERSONS
-    df = frame(con, "select * from metrics.criteria_decomposition order by area_id, criterion, level, year, part")
-    keys = ["area_id", "criterion", "level", "year", "part"]
-    # endpoints: the criterion's numerator and denominator at both ends
-    ends = frame(con, """
-        select area_id, criterion, 'list_year' as level, list_year as y, numerator as n, denominator as d
-        from metrics.criteria_values where threshold_set in ('udsat', 'ghetto')
+    groups = _in_list(DECOMPOSITION_GROUPS)
+    df = frame(con, f"""select area_id, criterion, level, from_year, year, value_from, value_to, part, points,
+                              persons, base_persons as _base, part_persons, unit
+                       from metrics.criteria_decomposition where level = 'list_year' and area_id in ({groups})
+                       order by area_id, criterion, level, year, part""")
+    # the criterion at both ends: list-year numerator and denominator (as ``kriterier``; the non-Western
+    # share: non-Western residents and residents, as ``befolkning``)
+    ends = frame(con, f"""
+        select distinct area_id, criterion, list_year as y, numerator as n, denominator as d
+        from metrics.criteria_values where numerator is not null and denominator is not null
         union all
-        select group_id, case when component like 'education%' then 'education' else component end,
-               'data_year', data_year, numerator, denominator
-        from metrics.criteria_components where component <> 'residents'
-        union all
-        select group_id, 'nonwestern', 'list_year', data_year, numerator, denominator
-        from metrics.criteria_components where component = 'nonwestern'
+        select area_id, 'nonwestern', year, count(*) filter (where nonwestern), count(*)
+        from ({_area_rows_sql()}) group by all
     """)
-    ends = ends.with_columns(
-        pl.when(pl.col("criterion") == "income").then(pl.col("d").is_null() | (pl.col("d") < n))
-        .otherwise(share_is_unsafe(pl.col("n"), pl.col("d"), n)).alias("unsafe")
-    ).group_by("area_id", "criterion", "level", "y").agg(pl.col("unsafe").any())
-    df = df.join(ends.rename({"y": "from_year", "unsafe": "_u0"}), on=["area_id", "criterion", "level", "from_year"],
-                 how="left").join(ends.rename({"y": "year", "unsafe": "_u1"}),
-                                  on=["area_id", "criterion", "level", "year"], how="left")
-    values = ["value_from", "value_to", "points", "persons", "base_persons"]
-    parts_cols = ["points", "persons", "base_persons"]
-    # (1) a part resting on 1-4 persons (rule 2, as a mean of few persons)
-    df = df.with_columns(pl.when(pl.col("part_persons") > 0).then(pl.col("part_persons")).otherwise(None)
-                         .alias("_behind"))
-    few = df.filter(pl.col("_behind").is_not_null())
-    few = protect(few, table="kriterier_dekomponering", keys=keys, log=log, means=[("_behind", parts_cols)])
-    df = pl.concat([few, df.filter(pl.col("_behind").is_null()).with_columns(pl.lit(False).alias("suppressed"))],
-                   how="diagonal_relaxed")
-    # (2) a change of more than 0 and fewer than 5 persons (rule 1 on the absolute change; a list-year
-    # change is a mean of yearly counts and may be fractional, so any value in (0, 5) is hidden)
-    small = pl.col("persons").is_not_null() & (pl.col("persons").abs() > 0) & (pl.col("persons").abs() < n)
-    df = _hide(df, small, parts_cols, f"antal under {n}", keys, log)
-    # (3) the criterion at either end rests on too few persons (as in ``kriterier``)
-    end_unsafe = pl.col("_u0").fill_null(False) | pl.col("_u1").fill_null(False)
-    df = _hide(df, end_unsafe, values, f"kriteriets værdi hviler på færre end {n} personer", keys, log)
-    rel = [dict(group=["area_id", "criterion", "level", "year"], member="part",
-                members=[*PARTS, "reference", "total"])]  # parts - total = 0: the total is a member too
-    df = _differencing_until_stable(df, "kriterier_dekomponering", rel, log, "points",
-                                    also=("persons", "base_persons"))
-    return df.drop("_u0", "_u1", "_behind", "part_persons").sort(keys)
+    ends = ends.unique(["area_id", "criterion", "y"], keep="first")
+    k = [_avg_years(c, int(y)) for c, y in zip(df["criterion"].to_list(), df["year"].to_list())]
+    total = pl.col("part") == "total"
+    nonw = pl.col("criterion") == "nonwestern"
+    ends_t = ends.with_columns(pl.col("y").cast(df.schema["year"]))
+    df = (df.join(ends_t.rename({"y": "from_year", "n": "_n0", "d": "_d0"}), on=["area_id", "criterion", "from_year"],
+                  how="left")
+            .join(ends_t.rename({"n": "_n1", "d": "_d1"}), left_on=["area_id", "criterion", "year"],
+                  right_on=["area_id", "criterion", "y"], how="left"))
+    return df.with_columns(
+        pl.Series("_k", k, dtype=pl.Int64),
+        pl.lit(False).alias("suppressed"),
+        pl.when(pl.col("part_persons") > 0).then(pl.col("part_persons")).alias("part_persons"),
+        *(pl.when(total).then(pl.col(f"_{x}")).alias(f"_{name}") for x, name in
+          (("n0", "num_from"), ("n1", "num_to"), ("d0", "den_from"), ("d1", "den_to"))),
+        pl.when(nonw & (pl.col("part") == "in_movers")).then(pl.col("_base")).alias("_movers_in"),
+        pl.when(nonw & (pl.col("part") == "out_movers")).then(-pl.col("_base")).alias("_movers_out"),
+    ).drop("_n0", "_n1", "_d0", "_d1").sort(["area_id", "criterion", "level", "year", "part"])
+
+
+def _area_rows_sql() -> str:
+    """``core.person_year`` (area_id, year, nonwestern) for each monitored area, all five plan areas
+    together and the whole municipality (as ``befolkning``)."""
+    plan = _in_list(PLAN_AREA_IDS)
+    sel = "select area_id, year, nonwestern from core.person_year"
+    return f"""
+        select area_id, year, nonwestern from ({sel}) where area_id is not null
+        union all select '{PLAN_TOTAL_ID}', year, nonwestern from ({sel}) where area_id in ({plan})
+        union all select '{KOMMUNE_ID}', year, nonwestern from ({sel})
+    """

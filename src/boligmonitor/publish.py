@@ -516,31 +516,10 @@ def flow_profiles(con: duckdb.DuckDBPyConnection, log: SuppressionLog, frames: d
     return flows.published_profiles(con, log, flows_published=frames["flytninger"])
 
 
-def flow_decomposition(con: duckdb.DuckDBPyConnection, log: SuppressionLog,
-                       frames: dict[str, pl.DataFrame]) -> pl.DataFrame:
-    """``kriterier_dekomponering`` (:func:`boligmonitor.flows.published_decomposition`). The base persons
-    of the out- and in-movers are (minus) sums of ``flytninger`` cells: where the published
-    ``flytninger`` hides a cell of the area in a year of the change, those parts are hidden too."""
-    df = flows.published_decomposition(con, log)
-    hidden = frames["flytninger"].filter(pl.col("persons").is_null()).select(
-        "area_id", pl.col("year").alias("_fy")).unique()
-    keys = ["area_id", "criterion", "level", "year", "part"]
-    hit_rows = (df.join(hidden, on="area_id", how="inner")
-                .filter((pl.col("_fy") > pl.col("from_year")) & (pl.col("_fy") <= pl.col("year"))
-                        & pl.col("part").is_in(["out_movers", "in_movers"]))
-                .select(keys).unique())
-    if hit_rows.height == 0:
-        return df
-    cols = ["points", "persons", "base_persons"]
-    df = df.join(hit_rows.with_columns(pl.lit(True).alias("_hit")), on=keys, how="left")
-    hit = pl.col("_hit").fill_null(False) & pl.any_horizontal([pl.col(c).is_not_null() for c in cols])
-    for row in df.filter(hit).select(keys).iter_rows(named=True):
-        for c in cols:
-            log.add("kriterier_dekomponering", row, c, "flytningerne bag delen er skjult i flytninger",
-                    "sekundær", "dekomponeringens flyttere = flytninger")
-    df = df.with_columns([pl.when(hit).then(None).otherwise(pl.col(c)).alias(c) for c in cols]
-                         + [(pl.col("suppressed") | hit).alias("suppressed")])
-    return df.drop("_hit")
+def flow_decomposition(con: duckdb.DuckDBPyConnection, log: SuppressionLog) -> pl.DataFrame:
+    """``kriterier_dekomponering`` (:func:`boligmonitor.flows.published_decomposition`); disclosure
+    control by :data:`DECOMPOSITION`."""
+    return flows.published_decomposition(con)
 
 
 _IN_FLOWS = [f for f, d, _ in flows.FLOWS if d in ("stayed", "in")]
@@ -579,6 +558,74 @@ AREA_MOVES = Protection(
     ),
     drop=("_persons_in",),
 )
+
+
+def _decomposition_protection() -> Protection:
+    """``kriterier_dekomponering`` (list-year level): per criterion, ``dec.<criterion>.persons`` and
+    ``dec.<criterion>.base`` by area, list year and part are signed cells (changes of the numerator and
+    of the base; full-time persons' tolerance, a two-year criterion's change is a mean of two yearly
+    counts); the total row's are net changes of published counts (not sensitive themselves);
+    ``dec.<criterion>.behind``: the persons behind a part (not published). Points and the values at
+    both ends are derived from them and from the criterion's numerator and denominator at both ends."""
+    c, part = pl.col("criterion"), pl.col("part")
+    dims = {**AREA, "part": "part"}
+    total = part == "total"
+    crit = c != "nonwestern"
+    num_q = pl.when(crit).then(pl.format("crit.{}.num", c)).otherwise(pl.lit("nonwestern"))
+    den_q = pl.when(crit).then(pl.format("crit.{}.den", c)).otherwise(pl.lit("residents"))
+    counted = c.is_in(["crime", "education", "nonwestern"])
+    end_kinds = ((counted, COUNT), (c == "employment", FTE), (c == "income", MAGNITUDE))
+    ends = {"from": {"area": "area_id", "year": "from_year"}, "to": AREA}
+    names = [f"dec.{x}.{q}" for x in ("employment", "crime", "education", "income", "nonwestern")
+             for q in ("persons", "base")]
+    not_income = c != "income"
+    return Protection(
+        keys=("area_id", "criterion", "level", "year", "part"),
+        measures=(
+            Measure("persons", pl.format("dec.{}.persons", c), dims, FTE, ~total, signed=True),
+            Measure("persons", pl.format("dec.{}.persons", c), dims, FTE, total, signed=True, sensitive=False),
+            Measure("_base", pl.format("dec.{}.base", c), dims, FTE, ~total, signed=True),
+            Measure("_base", pl.format("dec.{}.base", c), dims, FTE, total, signed=True, sensitive=False),
+            Measure("part_persons", pl.format("dec.{}.behind", c), dims),
+            *(Measure(f"_num_{e}", num_q, d, kind, cond) for e, d in ends.items() for cond, kind in end_kinds),
+            *(Measure(f"_den_{e}", den_q, d) for e, d in ends.items()),
+            Measure("_movers_in", "flowgroup.in_all", AREA),
+            Measure("_movers_out", "flowgroup.out_all", AREA),
+        ),
+        together=(Together(("persons", "_base", "part_persons"), ~total),),
+        derived=(
+            Derived(("points",), ("persons", "_base", "part_persons"), ~total),
+            Derived(("value_from", "value_to", "points"), (
+                Ref(num_q, {"area": "area_id", "year": "from_year"}), Ref(den_q, {"area": "area_id", "year": "from_year"}),
+                Ref(num_q, AREA), Ref(den_q, AREA))),
+        ),
+        relations=(
+            Additive("dekomponeringen: delene lagt sammen giver ændringen", "part", "total",
+                     (*flows.PARTS, "reference"), quantities=tuple(names), absent_is_zero=True),
+            ColumnSum("kriteriets tæller: listeåret = året før + ændringen", "_num_to", ("_num_from", "persons"),
+                      where=total & not_income & (pl.col("_k") == 1)),
+            ColumnSum("toårsgennemsnit: tælleren for listeåret = året før + 2 x den gennemsnitlige ændring",
+                      "_num_to", ("_num_from", "persons"), weights=(1.0, 2.0),
+                      where=total & not_income & (pl.col("_k") == 2)),
+            ColumnSum("kriteriets nævner: listeåret = året før + ændringen", "_den_to", ("_den_from", "_base"),
+                      where=total & (pl.col("_k") == 1)),
+            ColumnSum("toårsgennemsnit: nævneren for listeåret = året før + 2 x den gennemsnitlige ændring",
+                      "_den_to", ("_den_from", "_base"), weights=(1.0, 2.0), where=total & (pl.col("_k") == 2)),
+            ColumnSum("ikke-vestlig andel: tilflytternes nævner = alle tilflyttede og nyfødte", "_movers_in",
+                      ("_base",), where=pl.col("_movers_in").is_not_null()),
+            ColumnSum("ikke-vestlig andel: fraflytternes nævner = alle fraflyttede og døde", "_movers_out",
+                      ("_base",), weights=(-1.0,), where=pl.col("_movers_out").is_not_null()),
+            QuantitySum("alle tilflyttede og nyfødte = flytningerne ind i flytninger", "flowgroup.in_all",
+                        tuple(f"flow.{f}" for f in _IN_FLOWS if f != "stayed"), absent_is_zero=True),
+            QuantitySum("alle fraflyttede og døde = flytningerne ud i flytninger", "flowgroup.out_all",
+                        tuple(f"flow.{f}" for f in _OUT_FLOWS if f != "stayed"), absent_is_zero=True),
+        ),
+        drop=("_base", "part_persons", "_k", "_num_from", "_num_to", "_den_from", "_den_to", "_movers_in",
+              "_movers_out"),
+    )
+
+
+DECOMPOSITION = _decomposition_protection()
 
 
 TABLES: tuple[Table, ...] = (
@@ -649,7 +696,7 @@ TABLES: tuple[Table, ...] = (
     Table("kriterier_dekomponering", "Kriteriernes ændring fordelt på flytninger og beboere",
           "Ændringen i hvert kriterium fra et listeår til det næste (og fra år til år) fordelt på beboere, der "
           "blev boende og skiftede status, fraflyttede, tilflyttede og aldersgrænsen; delene summerer til "
-          "ændringen i procentpoint og i personer.", flow_decomposition, after=("flytninger",)),
+          "ændringen i procentpoint og i personer.", flow_decomposition, protection=DECOMPOSITION),
 )
 
 

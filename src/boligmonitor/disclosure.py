@@ -1034,108 +1034,14 @@ def method_markdown(specs: dict[str, Protection] | None = None) -> str:
     return "\n".join(lines)
 
 
-# --- row rules for a single frame (kept for small ad-hoc tables) -------------------------------------
+# --- belt and braces for a frame about to be published ------------------------------------------------
 
 def _small(expr: pl.Expr, n: int) -> pl.Expr:
     return (expr >= 1) & (expr < n)
 
 
-def share_is_unsafe(numerator: pl.Expr, denominator: pl.Expr, n: int) -> pl.Expr:
-    """True where a share numerator/denominator would reveal fewer than n persons."""
-    num = numerator.round(0)
-    den = denominator.round(0)
-    return den.is_null() | (den < n) | _small(num, n) | _small(den - num, n)
-
-
 def count_is_unsafe(count: pl.Expr, n: int) -> pl.Expr:
     return _small(count.round(0), n)
-
-
-# Legacy row rules: a builder that has not declared a :class:`Protection` yet may still apply rules 1-2
-# row by row (``protect``) and a one-relation differencing rule (``protect_differencing``). Neither
-# sees other tables or other relations, and cells hidden this way are not in the audit: declare the
-# table's Protection instead (see the module docstring).
-
-def protect(
-    df: pl.DataFrame,
-    *,
-    table: str,
-    keys: Sequence[str],
-    log: SuppressionLog,
-    counts: Sequence[str] = (),
-    shares: Sequence[tuple[str, str, Sequence[str]]] = (),
-    means: Sequence[tuple[str, Sequence[str]]] = (),
-    fte: Sequence[str] = (),
-    min_n: int | None = None,
-) -> pl.DataFrame:
-    """Apply rules 1 and 2.
-
-    ``counts``: person-count columns. ``fte``: full-time-person columns (a sum of fractions: any
-    value above 0 and below n may rest on fewer than n persons, so it is suppressed). ``shares``: (numerator, denominator, value columns that
-    derive from them); the numerator and denominator are suppressed together with the values.
-    ``means``: (persons column, value columns).
-    """
-    n = min_n or config.MIN_CELL_PERSONS
-    flag = pl.col("suppressed").fill_null(False) if "suppressed" in df.columns else pl.lit(False)
-    out = df.with_columns(flag.alias("suppressed"))
-    checks: list[tuple[pl.Expr, list[str], str]] = []
-    for c in counts:
-        checks.append((count_is_unsafe(pl.col(c), n), [c], f"antal under {n}"))
-    for c in fte:
-        checks.append(((pl.col(c) > 0) & (pl.col(c) < n), [c], f"fuldtidspersoner under {n}"))
-    for num, den, values in shares:
-        checks.append((share_is_unsafe(pl.col(num), pl.col(den), n), [num, den, *values],
-                       f"andel, der hviler på færre end {n} personer"))
-    for persons, values in means:
-        checks.append(((pl.col(persons).is_null()) | (pl.col(persons) < n), [persons, *values],
-                       f"gennemsnit af færre end {n} personer"))
-    for cond, cols, rule in checks:
-        # Only rows that have something to hide: an absent component is not a suppression.
-        hit = cond.fill_null(True) & pl.any_horizontal([pl.col(c).is_not_null() for c in cols])
-        for row in out.filter(hit).select(list(keys)).iter_rows(named=True):
-            for c in cols:
-                log.add(table, row, c, rule)
-        out = out.with_columns(
-            [pl.when(hit).then(None).otherwise(pl.col(c)).alias(c) for c in cols]
-            + [(pl.col("suppressed") | hit).alias("suppressed")]
-        )
-    return out
-
-
-def protect_differencing(
-    df: pl.DataFrame,
-    *,
-    table: str,
-    group: Sequence[str],
-    member: str,
-    value: str,
-    members: Sequence[str],
-    log: SuppressionLog,
-    also: Sequence[str] = (),
-) -> pl.DataFrame:
-    """Apply rule 3: within each ``group``, the rows whose ``member`` is in ``members`` add up to a
-    published total. If exactly one of them has ``value`` suppressed, suppress the smallest other one
-    (its ``value`` and the ``also`` columns)."""
-    out = df.clone()
-    cols = [value, *also]
-    sub = out.filter(pl.col(member).is_in(list(members)))
-    to_hide: list[dict] = []
-    for _, part in sub.group_by(list(group), maintain_order=True):
-        hidden = part.filter(pl.col(value).is_null())
-        shown = part.filter(pl.col(value).is_not_null())
-        if hidden.height == 1 and shown.height >= 1:
-            victim = shown.sort(value).row(0, named=True)
-            to_hide.append({k: victim[k] for k in (*group, member)})
-    for key in to_hide:
-        cond = pl.all_horizontal([pl.col(k) == v for k, v in key.items()])
-        for c in cols:
-            log.add(table, key, c, "sekundær undertrykkelse (kan ellers regnes ud som differens)", "sekundær",
-                    f"{member} lagt sammen")
-        out = out.with_columns(
-            [pl.when(cond).then(None).otherwise(pl.col(c)).alias(c) for c in cols]
-            + [pl.when(cond).then(True).otherwise(pl.col("suppressed")).alias("suppressed")]
-        )
-    return out
 
 
 def audit(df: pl.DataFrame, *, counts: Sequence[str] = (), min_n: int | None = None) -> list[str]:

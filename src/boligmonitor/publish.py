@@ -509,11 +509,10 @@ def area_moves(con: duckdb.DuckDBPyConnection, log: SuppressionLog) -> pl.DataFr
     return df.with_columns(pl.col("persons").alias("_persons_in"))
 
 
-def flow_profiles(con: duckdb.DuckDBPyConnection, log: SuppressionLog, frames: dict[str, pl.DataFrame]) -> pl.DataFrame:
-    """``flytninger_profiler`` (:func:`boligmonitor.flows.published_profiles`): a group's size is a sum of
-    ``flytninger`` cells, so the rows measured on every person of the movers of an area-year are hidden
-    wherever the *published* ``flytninger`` hides a cell of it."""
-    return flows.published_profiles(con, log, flows_published=frames["flytninger"])
+def flow_profiles(con: duckdb.DuckDBPyConnection, log: SuppressionLog) -> pl.DataFrame:
+    """``flytninger_profiler`` (:func:`boligmonitor.flows.published_profiles`); disclosure control by
+    :data:`PROFILES`."""
+    return flows.published_profiles(con)
 
 
 def flow_decomposition(con: duckdb.DuckDBPyConnection, log: SuppressionLog) -> pl.DataFrame:
@@ -560,6 +559,64 @@ AREA_MOVES = Protection(
 )
 
 
+def _profile_protection() -> Protection:
+    """``flytninger_profiler``: ``prof.<group>.<measure>.num`` (persons; full-time persons for employment;
+    kr for income) and ``.den`` by area and year; the measures taken on every person of a group share
+    its size ``prof.<group>.size``, which is the sum of ``flytninger`` cells (or ``befolkning``'s
+    residents). The values are derived from numerator and denominator."""
+    g, m = pl.col("flow_group"), pl.col("measure")
+    every = m.is_in(list(flows.EVERY_PERSON))
+    num = pl.format("prof.{}.{}.num", g, m)
+    crit_dims = {"area": "area_id", "year": "_crit_year"}
+    comp = pl.when(m == "education").then(pl.lit("education")).otherwise(m)
+    measures_in = {"age_0_17": ("flow.in_born",)}
+    with_newborns = ("nonwestern", *flows.HOUSEHOLD_TYPES)
+    criteria = [x for x, (c, _) in flows.PROFILE_MEASURES.items() if c is not None]
+    return Protection(
+        keys=("area_id", "year", "flow_group", "measure"),
+        measures=(
+            Measure("numerator", num, AREA, FTE, m == "employment"),
+            Measure("numerator", num, AREA, MAGNITUDE, m == "income"),
+            Measure("numerator", num, AREA, COUNT, ~m.is_in(["employment", "income"])),
+            Measure("denominator", pl.format("prof.{}.size", g), AREA, COUNT, every),
+            Measure("denominator", pl.format("prof.{}.{}.den", g, m), AREA, COUNT, ~every),
+            Measure("_crit_num", pl.format("crit.{}.num_year", comp), crit_dims, FTE, m == "employment"),
+            Measure("_crit_num", pl.format("crit.{}.num_year", comp), crit_dims, MAGNITUDE, m == "income"),
+            Measure("_crit_num", pl.format("crit.{}.num_year", comp), crit_dims, COUNT,
+                    m.is_in(["crime", "education"])),
+            Measure("_crit_den", pl.format("crit.{}.den_year", comp), crit_dims),
+        ),
+        derived=(Derived(("value",), ("numerator", "denominator")),),
+        together=(Together(("numerator", "denominator"), m == "income"),),
+        relations=(
+            ColumnSum("andelens nævner = tæller + øvrige", "denominator", ("numerator",), True, pl.col("unit") == "pct"),
+            ColumnSum("beboernes profil er kriteriets år (tæller)", "_crit_num", ("numerator",)),
+            ColumnSum("beboernes profil er kriteriets år (nævner)", "_crit_den", ("denominator",)),
+            *(QuantitySum("aldersgrupperne lagt sammen giver gruppen", f"prof.{x}.size",
+                          tuple(f"prof.{x}.{b}.num" for b in flows.AGE_BANDS)) for x in flows.PUBLISHED_PROFILE_GROUPS),
+            *(QuantitySum("husstandstyperne lagt sammen giver gruppen", f"prof.{x}.size",
+                          tuple(f"prof.{x}.{h}.num" for h in flows.HOUSEHOLD_TYPES))
+              for x in flows.PUBLISHED_PROFILE_GROUPS),
+            Same("de, der blev boende, i profilerne og i flytninger", ("prof.stayed.size", "flow.stayed")),
+            Same("alle beboere i profilerne og i befolkning", ("prof.residents.size", "residents")),
+            QuantitySum("tilflyttede = flytningerne ind fra fulgte områder, resten af kommunen og uden for",
+                        "prof.moved_in.size", tuple(f"flow.{f}" for f in _IN_FLOWS if f not in ("stayed", "in_born"))),
+            QuantitySum("fraflyttede = flytningerne ud til fulgte områder, resten af kommunen og uden for",
+                        "prof.moved_out.size",
+                        tuple(f"flow.{f}" for f in _OUT_FLOWS if f not in ("stayed", "out_died")), absent_is_zero=True),
+            *(QuantitySum("alle beboere = de, der blev boende + tilflyttede (+ nyfødte)", f"prof.residents.{x}.{q}",
+                          (f"prof.stayed.{x}.{q}", f"prof.moved_in.{x}.{q}", *measures_in.get(x, ())),
+                          remainder=x in with_newborns)
+              for x in (*flows.EVERY_PERSON, *criteria) for q in (("num",) if x in flows.EVERY_PERSON else ("num", "den"))),
+            Same("ikke-vestlige i profilerne og i befolkning", ("prof.residents.nonwestern.num", "nonwestern")),
+        ),
+        drop=("_crit_year", "_crit_num", "_crit_den"),
+    )
+
+
+PROFILES = _profile_protection()
+
+
 def _decomposition_protection() -> Protection:
     """``kriterier_dekomponering`` (list-year level): per criterion, ``dec.<criterion>.persons`` and
     ``dec.<criterion>.base`` by area, list year and part are signed cells (changes of the numerator and
@@ -577,7 +634,7 @@ def _decomposition_protection() -> Protection:
     end_kinds = ((counted, COUNT), (c == "employment", FTE), (c == "income", MAGNITUDE))
     ends = {"from": {"area": "area_id", "year": "from_year"}, "to": AREA}
     names = [f"dec.{x}.{q}" for x in ("employment", "crime", "education", "income", "nonwestern")
-             for q in ("persons", "base")]
+             for q in ("persons", "base", "points")]
     not_income = c != "income"
     return Protection(
         keys=("area_id", "criterion", "level", "year", "part"),
@@ -587,14 +644,19 @@ def _decomposition_protection() -> Protection:
             Measure("_base", pl.format("dec.{}.base", c), dims, FTE, ~total, signed=True),
             Measure("_base", pl.format("dec.{}.base", c), dims, FTE, total, signed=True, sensitive=False),
             Measure("part_persons", pl.format("dec.{}.behind", c), dims),
+            # points (pp) add up like the persons: one part's points hidden alone would be the total's
+            # points (value_to - value_from) minus the others'; hidden together with the part's persons
+            Measure("points", pl.format("dec.{}.points", c), dims, FTE, signed=True, sensitive=False),
             *(Measure(f"_num_{e}", num_q, d, kind, cond) for e, d in ends.items() for cond, kind in end_kinds),
             *(Measure(f"_den_{e}", den_q, d) for e, d in ends.items()),
             Measure("_movers_in", "flowgroup.in_all", AREA),
             Measure("_movers_out", "flowgroup.out_all", AREA),
+            Measure("_prof_in", "prof.moved_in.nonwestern.num", AREA),
+            Measure("_prof_out", "prof.moved_out.nonwestern.num", AREA),
+            Measure("_persons_neg", "dec.nonwestern.out_movers_persons", AREA, signed=True),
         ),
-        together=(Together(("persons", "_base", "part_persons"), ~total),),
+        together=(Together(("persons", "_base", "part_persons", "_persons_neg", "points"), ~total),),
         derived=(
-            Derived(("points",), ("persons", "_base", "part_persons"), ~total),
             Derived(("value_from", "value_to", "points"), (
                 Ref(num_q, {"area": "area_id", "year": "from_year"}), Ref(den_q, {"area": "area_id", "year": "from_year"}),
                 Ref(num_q, AREA), Ref(den_q, AREA))),
@@ -615,13 +677,19 @@ def _decomposition_protection() -> Protection:
                       ("_base",), where=pl.col("_movers_in").is_not_null()),
             ColumnSum("ikke-vestlig andel: fraflytternes nævner = alle fraflyttede og døde", "_movers_out",
                       ("_base",), weights=(-1.0,), where=pl.col("_movers_out").is_not_null()),
+            ColumnSum("ikke-vestlige tilflyttede og nyfødte = de ikke-vestlige tilflyttede i profilerne + nyfødte",
+                      "persons", ("_prof_in",), remainder=True, where=pl.col("_prof_in").is_not_null()),
+            ColumnSum("fraflytternes ændring med modsat fortegn", "_persons_neg", ("persons",), weights=(-1.0,),
+                      where=pl.col("_persons_neg").is_not_null()),
+            ColumnSum("ikke-vestlige fraflyttede og døde = de ikke-vestlige fraflyttede i profilerne + døde",
+                      "_persons_neg", ("_prof_out",), remainder=True, where=pl.col("_persons_neg").is_not_null()),
             QuantitySum("alle tilflyttede og nyfødte = flytningerne ind i flytninger", "flowgroup.in_all",
                         tuple(f"flow.{f}" for f in _IN_FLOWS if f != "stayed"), absent_is_zero=True),
             QuantitySum("alle fraflyttede og døde = flytningerne ud i flytninger", "flowgroup.out_all",
                         tuple(f"flow.{f}" for f in _OUT_FLOWS if f != "stayed"), absent_is_zero=True),
         ),
         drop=("_base", "part_persons", "_k", "_num_from", "_num_to", "_den_from", "_den_to", "_movers_in",
-              "_movers_out"),
+              "_movers_out", "_prof_in", "_prof_out", "_persons_neg"),
     )
 
 
@@ -692,7 +760,7 @@ TABLES: tuple[Table, ...] = (
     Table("flytninger_profiler", "Hvem flytter ind og ud",
           "De tilflyttede, fraflyttede og dem, der blev boende, på kriteriernes egne mål (uden for "
           "arbejdsmarked eller uddannelse, kun grundskole, dømte, bruttoindkomst, ikke-vestlig herkomst), "
-          "aldersgruppe og husstandstype, pr. område og år.", flow_profiles, after=("flytninger",)),
+          "aldersgruppe og husstandstype, pr. område og år.", flow_profiles, protection=PROFILES),
     Table("kriterier_dekomponering", "Kriteriernes ændring fordelt på flytninger og beboere",
           "Ændringen i hvert kriterium fra et listeår til det næste (og fra år til år) fordelt på beboere, der "
           "blev boende og skiftede status, fraflyttede, tilflyttede og aldersgrænsen; delene summerer til "

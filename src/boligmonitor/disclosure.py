@@ -659,8 +659,10 @@ class DisclosureModel:
                 if k in done:  # one more cell per component and round: it may be enough for all
                     continue
                 done.add(k)
-                # the failing cell's own equations first, then any equation of its component
-                if not self._hide_complement(iv.cell, self.eqs_of[iv.cell], members):
+                # the equations of the failing cell and of the cells hidden together with it first (a
+                # change's magnitude is bounded where its negative is a part), then any of its component
+                own = sorted({e for j in members.get(self.groups.find(iv.cell), [iv.cell]) for e in self.eqs_of[j]})
+                if not self._hide_complement(iv.cell, own, members):
                     self._hide_complement(iv.cell, comps[k][1], members)
             if self.hidden == before:
                 break

@@ -754,9 +754,8 @@ def published_decomposition(con: duckdb.DuckDBPyConnection, log: SuppressionLog 
     ``_num_from``/``_num_to``/``_den_from``/``_den_to`` on the total row (the criterion's numerator
     and denominator at both ends: the cells ``kriterier`` and, for the non-Western share,
     ``befolkning`` publish), ``_movers_in``/``_movers_out`` (non-Western share: the base of the in-
-    and out-movers is every in-/out-flow of ``flytninger``), ``_prof_in``/``_prof_out`` (the non-Western
-    in- and out-movers of ``flytninger_profiler``: the part's persons without newborns and deaths) and
-    ``_persons_neg`` (minus the out-movers' persons).
+    and out-movers is every in-/out-flow of ``flytninger``) and the movers' profiles
+    (:func:`_movers_profiles`).
     """
     groups = _in_list(PUBLISHED_FLOW_GROUPS)
     df = frame(con, f"""select area_id, criterion, level, from_year, year, value_from, value_to, part, points,
@@ -790,20 +789,42 @@ def published_decomposition(con: duckdb.DuckDBPyConnection, log: SuppressionLog 
         pl.when(nonw & (pl.col("part") == "in_movers")).then(pl.col("_base")).alias("_movers_in"),
         pl.when(nonw & (pl.col("part") == "out_movers")).then(-pl.col("_base")).alias("_movers_out"),
     ).drop("_n0", "_n1", "_d0", "_d1").sort(["area_id", "criterion", "level", "year", "part"])
-    # the non-Western movers of the profiles (newborns and deaths are not in them)
-    prof = frame(con, f"""select area_id, year, flow_group, numerator from metrics.flow_profiles
-                          where measure = 'nonwestern' and flow_group in ('moved_in', 'moved_out')
+    return df.with_columns(_movers_profiles(con, df, groups))
+
+
+def _movers_profiles(con: duckdb.DuckDBPyConnection, df: pl.DataFrame, groups: str) -> list[pl.Series]:
+    """For the in- and out-movers' rows of ``df`` (the decomposition): the numerators ``_pn1``, ``_pn2``
+    (profile years ``_py1``, ``_py2``) of the same movers in ``flytninger_profiler`` (moved_in or
+    moved_out, the criterion's measure) for each data year of the change (one, or two for a two-year
+    criterion), and ``_persons_neg`` (minus the out-movers' persons). The
+    profiles leave out newborns and deaths, so: in-movers' part = the profiles' mean (+ non-Western
+    newborns), out-movers' part = minus (the profiles' mean + deaths). Education is linked where the
+    list uses the 2018 rule (the profiles measure that one); income has no persons, only its base."""
+    settings = _settings_from_db(con)
+    prof = frame(con, f"""select area_id, year, flow_group, measure, numerator, denominator
+                          from metrics.flow_profiles where flow_group in ('moved_in', 'moved_out')
                             and area_id in ({groups})""")
-    prof = prof.with_columns(pl.col("year").cast(df.schema["year"]), pl.lit("nonwestern").alias("criterion"),
-                             pl.when(pl.col("flow_group") == "moved_in").then(pl.lit("in_movers"))
-                             .otherwise(pl.lit("out_movers")).alias("part")).drop("flow_group")
-    df = df.join(prof.rename({"numerator": "_prof"}), on=["area_id", "year", "criterion", "part"], how="left")
-    return df.with_columns(
-        pl.when(pl.col("part") == "in_movers").then(pl.col("_prof")).alias("_prof_in"),
-        pl.when(pl.col("part") == "out_movers").then(pl.col("_prof")).alias("_prof_out"),
-        pl.when((pl.col("part") == "out_movers") & pl.col("_prof").is_not_null()).then(-pl.col("persons"))
-        .alias("_persons_neg"),
-    ).drop("_prof")
+    look = {(r["area_id"], int(r["year"]), r["flow_group"], r["measure"]): r["numerator"]
+            for r in prof.iter_rows(named=True)}
+    cols: dict[str, list] = {c: [] for c in ("_pn1", "_pn2", "_py1", "_py2")}
+    for r in df.select("area_id", "criterion", "year", "part", "_k").iter_rows(named=True):
+        vals: dict[str, float | None] = dict.fromkeys(cols)
+        group = {"in_movers": "moved_in", "out_movers": "moved_out"}.get(r["part"])
+        crit, year = r["criterion"], int(r["year"])
+        comp = _component(crit, year) if crit != "nonwestern" else "nonwestern"
+        if group is not None and comp != "education_2013":
+            last = _last_data_year(crit, year, settings)
+            shift = population_shift(settings, comp)
+            for i, d in enumerate(range(last - r["_k"] + 1, last + 1), start=1):
+                vals[f"_py{i}"] = d + shift
+                vals[f"_pn{i}"] = None if crit == "income" else look.get((r["area_id"], d + shift, group, crit))
+        for c in cols:
+            cols[c].append(vals[c])
+    out = [pl.Series(c, v, dtype=pl.Int64 if c.startswith("_py") else pl.Float64) for c, v in cols.items()]
+    is_out = (df["part"] == "out_movers").to_list()
+    out.append(pl.Series("_persons_neg", [None if not o or p is None else -p
+                                          for o, p in zip(is_out, df["persons"].to_list())], dtype=pl.Float64))
+    return out
 
 
 def _area_rows_sql() -> str:

@@ -617,6 +617,35 @@ def _profile_protection() -> Protection:
 PROFILES = _profile_protection()
 
 
+def _movers_profile_relations() -> tuple[ColumnSum, ...]:
+    """The decomposition's in- and out-movers are the profiles' moved_in and moved_out (flows.
+    _movers_profiles): part = the mean over the change's data years of the profiles' numerator; the
+    in-movers' part also has the newborns (only the non-Western share counts them: + an unpublished
+    remainder), the out-movers' part the deaths (+ a remainder), with the sign of a loss
+    (``_persons_neg`` = minus the part). The same holds for the base (the part's ``_base`` and the
+    profiles' denominator) but is not declared: ``_base`` is not published and the model already
+    counts it as known to the reader (see :data:`DECOMPOSITION`); declared, it hid Randers Kommune's
+    education denominator on the default data (a net ageing change under 5 chained through the
+    profiles' denominators to ``kriterier``)."""
+    part, k = pl.col("part"), pl.col("_k")
+    inn, out = part == "in_movers", part == "out_movers"
+    nonw = pl.col("criterion") == "nonwestern"
+    rels: list[ColumnSum] = [
+        ColumnSum("fraflytternes ændring med modsat fortegn", "_persons_neg", ("persons",), weights=(-1.0,), where=out),
+    ]
+    for kk, cols, w in ((1, ("_pn1",), (1.0,)), (2, ("_pn1", "_pn2"), (0.5, 0.5))):
+        has = (k == kk) & pl.col("_pn1").is_not_null()
+        rels += [
+            ColumnSum("tilflytternes del = tilflytterne i profilerne (ikke-vestlige: + nyfødte)", "persons", cols,
+                      weights=w, where=has & inn & ~nonw),
+            ColumnSum("tilflytternes del = tilflytterne i profilerne (ikke-vestlige: + nyfødte)", "persons", cols,
+                      remainder=True, weights=w, where=has & inn & nonw),
+            ColumnSum("fraflytternes del = fraflytterne i profilerne + døde", "_persons_neg", cols, remainder=True,
+                      weights=w, where=has & out),
+        ]
+    return tuple(rels)
+
+
 def _decomposition_protection() -> Protection:
     """``kriterier_dekomponering`` (list-year level): per criterion, ``dec.<criterion>.persons`` and
     ``dec.<criterion>.base`` by area, list year and part are signed cells (changes of the numerator and
@@ -633,6 +662,7 @@ def _decomposition_protection() -> Protection:
     counted = c.is_in(["crime", "education", "nonwestern"])
     end_kinds = ((counted, COUNT), (c == "employment", FTE), (c == "income", MAGNITUDE))
     ends = {"from": {"area": "area_id", "year": "from_year"}, "to": AREA}
+    grp = pl.when(part == "in_movers").then(pl.lit("moved_in")).otherwise(pl.lit("moved_out"))
     names = [f"dec.{x}.{q}" for x in ("employment", "crime", "education", "income", "nonwestern")
              for q in ("persons", "base", "points")]
     not_income = c != "income"
@@ -651,9 +681,10 @@ def _decomposition_protection() -> Protection:
             *(Measure(f"_den_{e}", den_q, d) for e, d in ends.items()),
             Measure("_movers_in", "flowgroup.in_all", AREA),
             Measure("_movers_out", "flowgroup.out_all", AREA),
-            Measure("_prof_in", "prof.moved_in.nonwestern.num", AREA),
-            Measure("_prof_out", "prof.moved_out.nonwestern.num", AREA),
-            Measure("_persons_neg", "dec.nonwestern.out_movers_persons", AREA, signed=True),
+            # the same movers in flytninger_profiler, in each data year of the change
+            *(Measure(f"_pn{i}", pl.format("prof.{}.{}.num", grp, c), {"area": "area_id", "year": f"_py{i}"}, kind,
+                      cond) for i in (1, 2) for cond, kind in end_kinds),
+            Measure("_persons_neg", pl.format("dec.{}.out_movers_persons", c), AREA, FTE, signed=True),
         ),
         together=(Together(("persons", "_base", "part_persons", "_persons_neg", "points"), ~total),),
         derived=(
@@ -677,19 +708,14 @@ def _decomposition_protection() -> Protection:
                       ("_base",), where=pl.col("_movers_in").is_not_null()),
             ColumnSum("ikke-vestlig andel: fraflytternes nævner = alle fraflyttede og døde", "_movers_out",
                       ("_base",), weights=(-1.0,), where=pl.col("_movers_out").is_not_null()),
-            ColumnSum("ikke-vestlige tilflyttede og nyfødte = de ikke-vestlige tilflyttede i profilerne + nyfødte",
-                      "persons", ("_prof_in",), remainder=True, where=pl.col("_prof_in").is_not_null()),
-            ColumnSum("fraflytternes ændring med modsat fortegn", "_persons_neg", ("persons",), weights=(-1.0,),
-                      where=pl.col("_persons_neg").is_not_null()),
-            ColumnSum("ikke-vestlige fraflyttede og døde = de ikke-vestlige fraflyttede i profilerne + døde",
-                      "_persons_neg", ("_prof_out",), remainder=True, where=pl.col("_persons_neg").is_not_null()),
+            *_movers_profile_relations(),
             QuantitySum("alle tilflyttede og nyfødte = flytningerne ind i flytninger", "flowgroup.in_all",
                         tuple(f"flow.{f}" for f in _IN_FLOWS if f != "stayed"), absent_is_zero=True),
             QuantitySum("alle fraflyttede og døde = flytningerne ud i flytninger", "flowgroup.out_all",
                         tuple(f"flow.{f}" for f in _OUT_FLOWS if f != "stayed"), absent_is_zero=True),
         ),
         drop=("_base", "part_persons", "_k", "_num_from", "_num_to", "_den_from", "_den_to", "_movers_in",
-              "_movers_out", "_prof_in", "_prof_out", "_persons_neg"),
+              "_movers_out", "_pn1", "_pn2", "_py1", "_py2", "_persons_neg"),
     )
 
 

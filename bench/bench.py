@@ -62,6 +62,7 @@ REFS = {
     "duckdb_criteria": BENCH / "ref_duckdb_criteria.py",
 }
 LABELS = {"product": "product (build --full)", "unchanged": "product, nothing changed (build)",
+          "new_year": "product, a new year dropped in (build)",
           "pandas": "pandas", "duckdb_all": "DuckDB, all registers", "duckdb_criteria": "DuckDB, criteria only",
           "product_ingest": "product's ingest step alone", "proto_ingest": "DuckDB ingest prototype",
           "synth": "synthetic writer"}
@@ -218,11 +219,56 @@ def machine() -> dict:
             "date": dt.datetime.now().strftime("%Y-%m-%d %H:%M"), "python": sys.version.split()[0]}
 
 
-def run_scale(raw: Path, rounds: int, work: Path, say) -> dict:
-    """Every program ``rounds`` times in rotating order; the measurements by program."""
+def year_folders(raw: Path) -> list[str]:
+    """The extract's year folders (``2016`` ...), oldest first."""
+    return sorted(p.name for p in raw.iterdir() if p.is_dir() and p.name.isdigit())
+
+
+def link_farm(raw: Path, farm: Path, leave_out: str | None = None) -> None:
+    """``farm`` mirrors ``raw`` with a symbolic link per file (real folders, so the ingest's file
+    search finds them), without the folder ``leave_out``; nothing is copied and ``raw`` is not touched."""
+    for src in raw.rglob("*"):
+        rel = src.relative_to(raw)
+        if src.is_dir() or (leave_out and rel.parts[0] == leave_out):
+            continue
+        dst = farm / rel
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        dst.symlink_to(src)
+
+
+def new_year_build(raw: Path, d: Path, env: dict) -> Run:
+    """The "new year dropped in" build: a build from the extract without its last year folder
+    (setting up, not measured), then the last year's files are put in place and ``boligmonitor
+    build`` (incremental) is measured."""
+    last = year_folders(raw)[-1]
+    farm = d / "raw"
+    link_farm(raw, farm, leave_out=last)
+    cmd = [BM, "build", "--raw", str(farm), "--db", str(d / "db.duckdb"), "--published", str(d / "pub")]
+    setup = measure([*cmd, "--full"], env=env)
+    if "build: done" not in setup.out:
+        raise SystemExit(f"the build without {last} failed:\n{setup.out[-2000:]}")
+    for src in (raw / last).rglob("*"):
+        if src.is_file():
+            dst = farm / src.relative_to(raw)
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            dst.symlink_to(src)
+    run = measure(cmd, env=env)
+    if "build: done" not in run.out:
+        raise SystemExit(f"the build with {last} dropped in failed:\n{run.out[-2000:]}")
+    run.extra = step_seconds(run.out)
+    return run
+
+
+PROGRAMS = ("product", "pandas", "duckdb_all", "duckdb_criteria", "product_ingest", "proto_ingest")
+
+
+def run_scale(raw: Path, rounds: int, work: Path, say, new_year: bool = True,
+              programs: tuple[str, ...] = PROGRAMS) -> dict:
+    """Every program ``rounds`` times in rotating order; the measurements by program (an empty list
+    for a program left out)."""
     env = {**os.environ, "OPENBLAS_NUM_THREADS": "1"}
-    progs = ["product", "pandas", "duckdb_all", "duckdb_criteria", "product_ingest", "proto_ingest"]
-    res: dict[str, list[Run]] = {p: [] for p in [*progs, "unchanged"]}
+    progs = [p for p in PROGRAMS if p in programs]
+    res: dict[str, list[Run]] = {p: [] for p in [*PROGRAMS, "unchanged", "new_year"]}
     db_first = None
     for r in range(rounds):
         order = progs[r % len(progs):] + progs[:r % len(progs)]
@@ -241,6 +287,12 @@ def run_scale(raw: Path, rounds: int, work: Path, say) -> dict:
                     db_first = d / "db.duckdb"
                 else:
                     shutil.rmtree(d, ignore_errors=True)
+                if new_year:
+                    ny = new_year_build(raw, work / f"new_year-{r}", env)
+                    res["new_year"].append(ny)
+                    shutil.rmtree(work / f"new_year-{r}", ignore_errors=True)
+                    say(f"  round {r + 1} {'new_year':<16} {ny.wall:7.2f} s wall {ny.cpu:7.2f} s CPU "
+                        f"{ny.peak_mb:7.0f} MB (load {ny.load:.1f})")
             elif prog == "product_ingest":
                 code = ("import sys; from pathlib import Path; from boligmonitor.pipeline import build; "
                         "build(Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]), say=lambda m: None, "
@@ -270,7 +322,7 @@ def check_agreement(found: dict) -> list[str]:
     product = product_values(found["db"])
     problems = []
     for name in REFS:
-        for run in found["runs"][name]:
+        for run in found["runs"][name]:  # none for a reference left out
             problems += compare_values(product, read_values(Path(run.extra["values"])), name)
     return problems, len(product)
 
@@ -295,8 +347,10 @@ def section(results: list[dict], info: dict, command: str, rounds: int) -> str:
         lines += [f"### Scale {r['scale']:g}: {rows:,} rows in {r['files']} files ({r['bytes'] / 1e6:.0f} MB)", ""]
         lines += ["| program | wall s, median (min-max) | CPU s, median | peak MB, median | rows per s (wall) |",
                   "|---|---:|---:|---:|---:|"]
-        for p in ("product", "unchanged", "pandas", "duckdb_all", "duckdb_criteria", "product_ingest",
+        for p in ("product", "unchanged", "new_year", "pandas", "duckdb_all", "duckdb_criteria", "product_ingest",
                   "proto_ingest"):
+            if not runs[p]:
+                continue
             w = [x.wall for x in runs[p]]
             lines.append(f"| {LABELS[p]} | {_fmt_range(statistics.median(w), min(w), max(w))} | "
                          f"{statistics.median(x.cpu for x in runs[p]):.2f} | "
@@ -311,6 +365,8 @@ def section(results: list[dict], info: dict, command: str, rounds: int) -> str:
         prod = runs["product"]
         goals = {"pandas": ("≤ 0.8" if r["scale"] <= 1 else "≤ 0.5", "≤ 1"), "duckdb_all": ("≤ 1.5", "")}
         for ref in ("pandas", "duckdb_all", "duckdb_criteria"):
+            if not runs[ref]:
+                continue
             g = goals.get(ref, ("", ""))
             cells = []
             for attr, goal in (("wall", g[0]), ("cpu", g[1]), ("peak_mb", "")):
@@ -320,13 +376,19 @@ def section(results: list[dict], info: dict, command: str, rounds: int) -> str:
         m, lo, hi = ratio_stats([x.wall for x in runs["unchanged"]], [x.wall for x in prod])
         mc, loc, hic = ratio_stats([x.cpu for x in runs["unchanged"]], [x.cpu for x in prod])
         lines.append(f"| nothing changed ÷ full build | {_fmt_range(m, lo, hi)} [< 0.10] | {_fmt_range(mc, loc, hic)} | |")
-        cells = []
-        for attr in ("wall", "cpu", "peak_mb"):
-            m, lo, hi = ratio_stats([getattr(x, attr) for x in runs["proto_ingest"]],
-                                    [getattr(x, attr) for x in runs["product_ingest"]])
-            cells.append(_fmt_range(m, lo, hi))
-        lines.append("| DuckDB ingest prototype ÷ product's ingest step alone (both whole processes) | "
-                     + " | ".join(cells) + " |")
+        if runs["new_year"]:
+            m, lo, hi = ratio_stats([x.wall for x in runs["new_year"]], [x.wall for x in prod])
+            mc, loc, hic = ratio_stats([x.cpu for x in runs["new_year"]], [x.cpu for x in prod])
+            lines.append(f"| a new year dropped in ÷ full build | {_fmt_range(m, lo, hi)} [< 0.40] | "
+                         f"{_fmt_range(mc, loc, hic)} | |")
+        if runs["proto_ingest"] and runs["product_ingest"]:
+            cells = []
+            for attr in ("wall", "cpu", "peak_mb"):
+                m, lo, hi = ratio_stats([getattr(x, attr) for x in runs["proto_ingest"]],
+                                        [getattr(x, attr) for x in runs["product_ingest"]])
+                cells.append(_fmt_range(m, lo, hi))
+            lines.append("| DuckDB ingest prototype ÷ product's ingest step alone (both whole processes) | "
+                         + " | ".join(cells) + " |")
         lines += ["", "Where the product's time goes (seconds inside `boligmonitor build --full`, median; "
                   "the steps of one group in `pipeline.STEPS` run side by side; a step the build does not have is nan):",
                   "",
@@ -337,23 +399,29 @@ def section(results: list[dict], info: dict, command: str, rounds: int) -> str:
                      + " | ".join(f"{med[k]:.2f}" for k in ("build", *STEP_NAMES)) + " |")
         ing = {k: statistics.median(x.extra.get(f"ingest_{k}", float("nan")) for x in prod)
                for k in ("read", "validate", "store", "finalize")}
-        proto = {k: statistics.median(x.extra.get(k, float("nan")) for x in runs["proto_ingest"])
-                 for k in ("seconds", "cpu", "read_typed", "pseudonym", "quarantine_rows")}
-        lines += ["", f"The ingest's own account (summed over its threads): read {ing['read']:.2f} s, validate "
-                  f"{ing['validate']:.2f} s, store {ing['store']:.2f} s, finalize {ing['finalize']:.2f} s. "
-                  f"The DuckDB ingest prototype on the same files: {proto['seconds']:.2f} s in all, "
-                  f"{proto['cpu']:.2f} CPU s "
-                  f"(read as text, typed, checked and stored {proto['read_typed']:.2f} s, pseudonyms in SQL "
-                  f"{proto['pseudonym']:.2f} s; {proto['quarantine_rows']:.0f} rows quarantined).",
-                  ""]
-        lines.append(f"Criteria values compared: {r['n_values']} (every group, list year 2018-2025 and "
-                     f"criterion); every reference in every round agrees with the product to {TOL:g}.")
+        text = (f"The ingest's own account (summed over its threads): read {ing['read']:.2f} s, validate "
+                f"{ing['validate']:.2f} s, store {ing['store']:.2f} s, finalize {ing['finalize']:.2f} s.")
+        if runs["proto_ingest"]:
+            proto = {k: statistics.median(x.extra.get(k, float("nan")) for x in runs["proto_ingest"])
+                     for k in ("seconds", "cpu", "read_typed", "pseudonym", "quarantine_rows")}
+            text += (f" The DuckDB ingest prototype on the same files: {proto['seconds']:.2f} s in all, "
+                     f"{proto['cpu']:.2f} CPU s "
+                     f"(read as text, typed, checked and stored {proto['read_typed']:.2f} s, pseudonyms in SQL "
+                     f"{proto['pseudonym']:.2f} s; {proto['quarantine_rows']:.0f} rows quarantined).")
+        lines += ["", text, ""]
+        if any(runs[ref] for ref in REFS):
+            lines.append(f"Criteria values compared: {r['n_values']} (every group, list year 2018-2025 and "
+                         f"criterion); every reference in every round agrees with the product to {TOL:g}.")
+        else:
+            lines.append("No reference program was run at this scale (`--programs`).")
         lines.append("")
     if len(results) > 1:
         lines += ["### Growth between scales (log-log slope; 1 = proportional to the rows)", "",
                   "| program | scales | wall | CPU | peak memory |", "|---|---|---:|---:|---:|"]
-        for p in ("product", "pandas", "duckdb_all", "duckdb_criteria", "product_ingest", "proto_ingest"):
+        for p in PROGRAMS:
             for a, b in zip(results, results[1:]):
+                if not (a["runs"][p] and b["runs"][p]):
+                    continue
                 cells = []
                 for attr in ("wall", "cpu", "peak_mb"):
                     ya = statistics.median(getattr(x, attr) for x in a["runs"][p])
@@ -386,9 +454,16 @@ def main() -> int:
     ap.add_argument("--cache", type=Path, default=ROOT / "data" / "bench", help="where the extracts are kept")
     ap.add_argument("--doc", type=Path, default=ROOT / "docs" / "benchmarks.md")
     ap.add_argument("--no-doc", action="store_true", help="print only")
+    ap.add_argument("--programs", nargs="+", choices=PROGRAMS, default=list(PROGRAMS),
+                    help="run only these (e.g. --programs product for a national-scale run, where the "
+                         "pandas reference would not fit in memory)")
+    ap.add_argument("--no-new-year", action="store_true",
+                    help="leave out the 'new year dropped in' build (it needs one more build per round to set up)")
     args = ap.parse_args()
     if args.quick:
         args.scales, args.rounds, args.no_doc = [0.25], 2, True
+    if "product" not in args.programs:
+        ap.error("--programs must include product (the references are compared with it)")
     command = "python bench/bench.py " + " ".join(sys.argv[1:])
     scales = sorted(args.scales)
     info = machine()
@@ -401,7 +476,8 @@ def main() -> int:
         for scale in scales:
             raw, synth = ensure_extract(args.cache, scale)
             say(f"scale {scale:g}: {raw}" + (f" (written in {synth.wall:.1f} s)" if synth else " (cached)"))
-            found = run_scale(raw, args.rounds, work_root / f"scale-{scale:g}", say)
+            found = run_scale(raw, args.rounds, work_root / f"scale-{scale:g}", say, new_year=not args.no_new_year,
+                              programs=tuple(args.programs))
             loads += [x.load for runs in found["runs"].values() for x in runs]
             bad, n_values = check_agreement(found)
             problems += bad

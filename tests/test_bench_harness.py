@@ -135,3 +135,22 @@ def test_ingest_prototype_loads_what_the_product_loads(small_build):
     assert same == con.execute("select count(*) from p.staging.population").fetchone()[0]
     assert con.execute("select sum(gross_income) from staging_income").fetchone()[0] == pytest.approx(
         con.execute("select sum(gross_income) from p.staging.income").fetchone()[0])
+
+
+def test_link_farm_leaves_out_the_last_year_and_touches_nothing(tmp_path):
+    raw = tmp_path / "raw"
+    for rel in ("2020/befolkning.csv", "2021/befolkning.csv", "2021/ydelser.csv", "reference/x.csv",
+                "SYNTHETIC.json"):
+        (raw / rel).parent.mkdir(parents=True, exist_ok=True)
+        (raw / rel).write_text(rel)
+    assert bench.year_folders(raw) == ["2020", "2021"]
+    farm = tmp_path / "farm"
+    bench.link_farm(raw, farm, leave_out="2021")
+    found = sorted(str(p.relative_to(farm)) for p in farm.rglob("*") if p.is_file())
+    assert found == ["2020/befolkning.csv", "SYNTHETIC.json", "reference/x.csv"]
+    # real folders (the ingest's rglob does not descend into linked folders), linked files
+    assert (farm / "2020").is_dir() and not (farm / "2020").is_symlink()
+    assert (farm / "2020" / "befolkning.csv").is_symlink()
+    assert (farm / "2020" / "befolkning.csv").read_text() == "2020/befolkning.csv"
+    assert sorted(str(p.relative_to(raw)) for p in raw.rglob("*") if p.is_file()) == [
+        "2020/befolkning.csv", "2021/befolkning.csv", "2021/ydelser.csv", "SYNTHETIC.json", "reference/x.csv"]

@@ -351,6 +351,7 @@ class DisclosureModel:
         self.frames: dict[str, pl.DataFrame] = {}
         self.specs: dict[str, Protection] = {}
         self._fixed: set[tuple] = set()  # keys of hidden cells of an earlier round: they stay hidden
+        self.binding: dict[int, list[int]] = {}  # failing cell -> equations holding its failing bound
 
     # -- building --
     def add_table(self, name: str, df: pl.DataFrame, spec: Protection | None) -> None:
@@ -636,6 +637,7 @@ class DisclosureModel:
         members = self._members()
         self._singletons(members)
         dirty: set[int] | None = None  # hidden cells whose component must be audited (None: all)
+        self.binding: dict[int, list[int]] = {}  # failing cell -> equations holding its failing bound
         results: dict[int, Interval] = {}
         for _ in range(max_rounds):
             comps = self.components()
@@ -662,7 +664,8 @@ class DisclosureModel:
                 # the equations of the failing cell and of the cells hidden together with it first (a
                 # change's magnitude is bounded where its negative is a part), then any of its component
                 own = sorted({e for j in members.get(self.groups.find(iv.cell), [iv.cell]) for e in self.eqs_of[j]})
-                if not self._hide_complement(iv.cell, own, members):
+                if not self._hide_complement(iv.cell, own, members) and not self._hide_complement(
+                        iv.cell, self.binding.get(iv.cell, []), members):
                     self._hide_complement(iv.cell, comps[k][1], members)
             if self.hidden == before:
                 break
@@ -748,21 +751,31 @@ class DisclosureModel:
                 h.clearSolver()
                 h.run()
                 status = h.getModelStatus()
-            value = h.getSolution().col_value[k]
+            sol = h.getSolution()
+            value = sol.col_value[k]
             h.changeColCost(k, 0.0)
             if status in unbounded:
                 return -sign * math.inf
             if status != highspy.HighsModelStatus.kOptimal:
                 raise DisclosureAuditError(f"the audit's linear program failed ({h.modelStatusToString(status)}) "
                                            f"for {self.describe(cells[k])}")
+            # the equations that hold the bound (non-zero dual): where a complementary cell helps
+            binding[sign] = [eqs[r] for r, d in enumerate(sol.row_dual) if abs(d) > 1e-9]
             return float(value)
 
         out = []
+        binding: dict[float, list[int]] = {}
         for j in sens:
             k = col[j]
             lo = solve(k, 1.0)
             lo = lo if self.cells[j].signed else max(0.0, lo)
-            out.append(self._interval(j, lo, solve(k, -1.0)))
+            iv = self._interval(j, lo, solve(k, -1.0))
+            if not iv.protected:
+                # which end failed (a negative change is judged by its magnitude: its ends swap)
+                flip = self.cells[j].signed and self.cells[j].value < 0
+                low_failed = iv.low >= 1 - 1e-7
+                self.binding[j] = binding[-1.0 if low_failed == flip else 1.0]
+            out.append(iv)
         return out
 
     def _interval(self, j: int, lo: float, hi: float) -> Interval:
@@ -794,7 +807,10 @@ class DisclosureModel:
             floor = -math.inf if self.cells[p].signed else 0.0
             lo = floor if same else max(floor, min(ends))
             hi = math.inf if opposite else max(ends)
-            out.append(self._interval(p, lo, hi))
+            iv = self._interval(p, lo, hi)
+            if not iv.protected:
+                self.binding[p] = [e]
+            out.append(iv)
         return out
 
     # -- naming --

@@ -766,7 +766,7 @@ def published_decomposition(con: duckdb.DuckDBPyConnection, log: SuppressionLog 
     # share: non-Western residents and residents, as ``befolkning``)
     ends = frame(con, f"""
         select distinct area_id, criterion, list_year as y, numerator as n, denominator as d
-        from metrics.criteria_values where numerator is not null and denominator is not null
+        from metrics.criteria_values where numerator is not null and denominator is not null and missing_years is null
         union all
         select area_id, 'nonwestern', year, count(*) filter (where nonwestern), count(*)
         from ({_area_rows_sql()}) group by all

@@ -15,7 +15,8 @@ data:
   rest of the municipality).
 * :class:`ColumnSum`: within a row, one column is the sum of others (residents = the three age bands;
   a two-year numerator = the numerators of its two years), optionally plus a remainder (the complement
-  of a share: residents = non-Western + the others).
+  of a share: residents = non-Western + the others), optionally with coefficients (``weights``: a
+  two-year numerator = the one before + 2 x a mean change).
 * :class:`QuantitySum`: one quantity is the sum of others at the same dimensions (adults = 18-64 +
   65+; the pupils tested = the three language groups).
 * :class:`Additive` with ``minus``: parts that are subtracted (a decomposition's out-movers,
@@ -47,8 +48,11 @@ The rules (``config.MIN_CELL_PERSONS`` = n, default 5)
    from 0 to at least n (the audit below). Where they do not, one more cell of the equation is hidden
    (a complementary cell): the one that costs least, in this order: not a total the plan's goals need
    (``helhedsplan``, ``randers_kommune``, the category ``total``), large enough to give the primary
-   cell room up to n, shown in as few places as possible, smallest value. This is repeated until the
-   audit passes.
+   cell room up to n, shown in as few places as possible, smallest value; it is sought in the
+   equations of the cell (and of the cells hidden together with it), then in the equations that hold
+   its failing bound in the audit (non-zero duals), then in any equation of its component. This is
+   repeated until the audit passes. A :class:`Measure` with ``sensitive=False`` (a difference of two
+   published counts, e.g. the total change of a criterion's numerator) is never a primary cell.
 
 The audit
 ---------

@@ -154,3 +154,15 @@ def test_link_farm_leaves_out_the_last_year_and_touches_nothing(tmp_path):
     assert (farm / "2020" / "befolkning.csv").read_text() == "2020/befolkning.csv"
     assert sorted(str(p.relative_to(raw)) for p in raw.rglob("*") if p.is_file()) == [
         "2020/befolkning.csv", "2021/befolkning.csv", "2021/ydelser.csv", "SYNTHETIC.json", "reference/x.csv"]
+
+
+def test_bench_synth_line_fit_and_file_comparison():
+    spec = importlib.util.spec_from_file_location("bench_synth", BENCH / "bench_synth.py")
+    bs = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bs)
+    a, b = bs.fit_line([1, 4, 10], [500, 800, 1400])  # exactly 400 + 100 per scale unit
+    assert a == pytest.approx(400) and b == pytest.approx(100)
+    meta = {"files": {"2016/befolkning.csv": "ab"}, "seed": 1, "scale": 1.0}
+    assert bs.same_files(meta, dict(meta))
+    assert not bs.same_files(meta, {**meta, "files": {"2016/befolkning.csv": "ac"}})
+    assert not bs.same_files(meta, {**meta, "scale": 2.0})

@@ -34,19 +34,6 @@ def tree(folder: Path) -> dict[str, str]:
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def assert_same_tables(a: Path, b: Path) -> None:
-    """The same published tables (rows in any order; floats to 1e-9 relative: DuckDB's parallel sums
-    may differ in the last binary digit between two builds of the same extract)."""
-    import polars as pl
-    from polars.testing import assert_frame_equal
-
-    assert sorted(p.name for p in a.glob("*.csv")) == sorted(p.name for p in b.glob("*.csv"))
-    for f in sorted(a.glob("*.csv")):
-        x, y = (pl.read_csv(d / f.name, infer_schema_length=None) for d in (a, b))
-        keys = [c for c, t in x.schema.items() if not t.is_float()] or x.columns
-        assert_frame_equal(x.sort(keys), y.sort(keys), check_exact=False, rel_tol=1e-9)
-
-
 def manifest(pub: Path) -> dict:
     return json.loads((pub / "manifest.json").read_text(encoding="utf-8"))
 
@@ -95,7 +82,7 @@ def test_build_synth_check_in_any_order_lose_and_mix_nothing(tmp_path):
     b_db = (dbs / "b.duckdb").read_bytes()
     assert bm("build", "--full", "--raw", str(a), "--db", str(dbs / "a.duckdb")).returncode == 0
     assert tree(pb) == pb_files and (dbs / "b.duckdb").read_bytes() == b_db
-    assert_same_tables(pa, pa_copy)  # same extract, same published numbers
+    assert tree(pa) == tree(pa_copy)  # same extract, same published bytes (sums are exact: test_determinism.py)
 
     # 4. synth over its own output (same folder, other seed) rewrites it cleanly; check sees the change.
     assert bm("synth", "--out", str(a), "--scale", "0.1", "--seed", "3").returncode == 0

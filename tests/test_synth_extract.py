@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import date
+from pathlib import Path
 
 import numpy as np
 import polars as pl
@@ -17,7 +18,7 @@ import pytest
 from boligmonitor import areas as A
 from boligmonitor import config
 from boligmonitor import registers as R
-from boligmonitor.synth import CRLF_ENCODINGS, load_addresses, write_extract
+from boligmonitor.synth import CRLF_ENCODINGS, GENERATOR_VERSION, load_addresses, write_extract
 from boligmonitor.synth.population import build_dwellings, simulate
 
 
@@ -133,7 +134,7 @@ def test_dwellings_per_area_are_the_plan_leases():
 
 def test_turnover_in_plan_areas_is_12_to_16_percent(small_addresses):
     pop, py, _ = simulate(small_addresses, seed=3, scale=1.0)
-    hh = py.group_by("year", "hh").agg(pl.col("dwelling").first(), pl.col("area").first())
+    hh = py.frame().group_by("year", "hh").agg(pl.col("dwelling").first(), pl.col("area").first())
     nxt = hh.select(pl.col("year") - 1, "hh", pl.col("dwelling").alias("dw_next"))
     j = hh.join(nxt, on=["year", "hh"], how="left").filter(pl.col("year") < config.LAST_DATA_YEAR)
     from boligmonitor.synth.profiles import AREA_ORDER
@@ -145,7 +146,86 @@ def test_turnover_in_plan_areas_is_12_to_16_percent(small_addresses):
 
 
 def test_scale_multiplies_the_population(small_addresses):
-    _, py1, _ = simulate(small_addresses, seed=1, scale=1.0)
-    _, py2, _ = simulate(small_addresses, seed=1, scale=2.0)
+    py1 = simulate(small_addresses, seed=1, scale=1.0)[1].frame()
+    py2 = simulate(small_addresses, seed=1, scale=2.0)[1].frame()
     ratio = py2.filter(pl.col("year") == 2016).height / py1.filter(pl.col("year") == 2016).height
     assert 1.8 < ratio < 2.2
+
+
+# --- the streamed writer gives the same bytes as the in-memory writer it replaced ------------------------
+
+GOLDEN = Path(__file__).parent / "fixtures" / "synth" / "golden-digests.json"
+
+
+def _blake(path) -> str:
+    return hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
+
+
+def test_streamed_writer_matches_the_recorded_digests(extract):
+    """Every file of the small extract (seed 7, scale 0.5) has the digest recorded from the in-memory writer
+    (tests/fixtures/synth/golden-digests.json), both as written on disk and as listed in SYNTHETIC.json."""
+    out, _ = extract
+    golden = json.loads(GOLDEN.read_text(encoding="utf-8"))
+    assert golden["generator_version"] == GENERATOR_VERSION, (
+        "GENERATOR_VERSION changed: regenerate the golden digests (python tests/test_synth_extract.py --write-golden)")
+    assert (golden["seed"], golden["scale"]) == (7, 0.5)
+    meta = json.loads((out / "SYNTHETIC.json").read_text(encoding="utf-8"))
+    on_disk = {p.relative_to(out).as_posix(): _blake(p) for p in sorted(out.rglob("*.csv"))}
+    assert on_disk == meta["files"]
+    changed = sorted(k for k in golden["files"].keys() | on_disk.keys() if golden["files"].get(k) != on_disk.get(k))
+    assert not changed, f"{len(changed)} file(s) differ from the recorded extract, e.g. {changed[:5]}"
+
+
+def test_spell_runs_match_a_plain_loop():
+    """_runs (benefit spells: runs of the same code in consecutive years) against a per-person loop."""
+    from boligmonitor.synth.registers_gen import _runs
+
+    rng = np.random.default_rng(5)
+    rows_y, rows_p = np.meshgrid(np.arange(2016, 2026), np.arange(300), indexing="ij")
+    year, pid = rows_y.ravel().astype(np.int16), rows_p.ravel().astype(np.int32)  # (year, pid) order
+    code = rng.integers(0, 3, len(year)).astype(np.int8)
+    has = np.flatnonzero(rng.random(len(year)) < 0.8)
+    order, start, end, first = _runs(has, pid, year, code)
+    expect = []
+    for p in range(300):
+        mine = [i for i in has if pid[i] == p]
+        runs: list[list[int]] = []
+        for i in mine:
+            if runs and code[runs[-1][-1]] == code[i] and year[runs[-1][-1]] + 1 == year[i]:
+                runs[-1].append(i)
+            else:
+                runs.append([i])
+        for k, run in enumerate(runs):
+            expect += [(i, int(year[run[0]]), int(year[run[-1]]), k == 0) for i in run]
+    got = list(zip(order.tolist(), start.tolist(), end.tolist(), first.tolist(), strict=True))
+    assert got == expect
+
+
+def test_person_numbers_refuse_more_births_on_one_day_than_the_serial_holds():
+    from boligmonitor.synth.registers_gen import pnr_numbers
+
+    birth = np.full(3001, 11_000)  # 2000-02-13, all on one day
+    ok = pnr_numbers({"birth": birth[:3000], "sex": np.ones(3000)})
+    assert len(set(ok.tolist())) == 3000 and ok.min() >= 10**9 and ok.max() < 10**10
+    with pytest.raises(ValueError, match="share a day of birth"):
+        pnr_numbers({"birth": birth, "sex": np.ones(3001)})
+
+
+def _write_golden() -> None:
+    import tempfile
+
+    a = load_addresses()
+    small = pl.concat([a.filter(pl.col("area_id").is_not_null()), a.filter(pl.col("area_id").is_null()).head(400)])
+    out = Path(tempfile.mkdtemp()) / "raw"
+    write_extract(out, seed=7, scale=0.5, say=lambda m: None, addresses=small)
+    golden = json.loads(GOLDEN.read_text(encoding="utf-8"))
+    meta = json.loads((out / "SYNTHETIC.json").read_text(encoding="utf-8"))
+    golden.update(generator_version=GENERATOR_VERSION, files=meta["files"])
+    GOLDEN.write_text(json.dumps(golden, indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    import sys
+
+    if sys.argv[1:] == ["--write-golden"]:
+        _write_golden()

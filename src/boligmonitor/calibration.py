@@ -17,6 +17,7 @@ import duckdb
 import polars as pl
 
 from boligmonitor import config
+from boligmonitor.db import exact_sum
 
 WITHIN = "inden for tolerance"
 MISS = "uden for tolerance"
@@ -101,7 +102,8 @@ def generated_values(con: duckdb.DuckDBPyConnection, targets: pl.DataFrame) -> l
     emp: dict = {}
     if _table_exists(con, "metrics", "employment_categories"):
         for a, y, c, v in con.execute(
-            "select area_id, year, category, sum(fulltime_persons) from metrics.employment_categories group by all"
+            f"select area_id, year, category, {exact_sum('fulltime_persons')} from metrics.employment_categories "
+            "group by all"
         ).fetchall():
             emp[(a, y, c)] = v
     cls: dict = {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import warnings
 from pathlib import Path
 
@@ -9,6 +10,46 @@ import duckdb
 import polars as pl
 
 from boligmonitor.errors import BoligmonitorError, lock_error
+
+#: Environment variable: DuckDB's worker threads for every connection :func:`connect` opens (a
+#: positive integer; unset: DuckDB's default, the machine's cores). Results do not depend on it (every
+#: sum of non-integer values is exact, :func:`exact_sum`); tests/test_determinism.py builds with 1 and 4.
+THREADS_ENV = "BOLIGMONITOR_DUCKDB_THREADS"
+
+#: The type non-integer summands are accumulated in: each DOUBLE is rounded once to 18 decimals (its
+#: own, row-by-row deterministic rounding) and the sum is then exact in DuckDB's 128-bit integer
+#: accumulator, so it does not depend on the order of the rows (threads, hash aggregation, file order).
+#: Range: |sum| < 1.7e20 (DuckDB raises an overflow error beyond); the largest sums the project forms
+#: are kroner of gross income over a municipality's persons and years, below 1e14.
+EXACT = "DECIMAL(38, 18)"
+
+
+def exact_sum(expr: str, where: str | None = None) -> str:
+    """SQL for the sum of the numeric expression ``expr`` (optionally ``filter (where where)``),
+    accumulated exactly in :data:`EXACT` and returned as DOUBLE: the same bits whatever the order of
+    the rows. Use it for every aggregate of non-integer values that can reach a published number (a
+    sum of DOUBLEs depends on the order DuckDB's threads meet the rows in, in the last digits, and
+    a value at a rounding boundary then rounds either way). NULL when no row counts, like ``sum``."""
+    flt = f" filter (where {where})" if where else ""
+    return f"(sum(({expr})::{EXACT}){flt})::DOUBLE"
+
+
+def exact_avg(expr: str) -> str:
+    """SQL for the mean of ``expr`` from its exact sum (:func:`exact_sum`) and the count of non-NULL
+    values, as DOUBLE; NULL when there is none."""
+    return f"({exact_sum(expr)} / nullif(count({expr}), 0))"
+
+
+def threads_setting() -> int | None:
+    """The thread count from :data:`THREADS_ENV`, or None when unset. Raises
+    :class:`~boligmonitor.errors.BoligmonitorError` for anything but a positive integer."""
+    raw = os.environ.get(THREADS_ENV, "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or int(raw) < 1:
+        raise BoligmonitorError(f"{THREADS_ENV}={raw!r} is not a positive whole number of threads; "
+                                f"unset it to use DuckDB's default (the machine's cores)")
+    return int(raw)
 
 
 def frame(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> pl.DataFrame:
@@ -41,6 +82,8 @@ def connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnect
     read-only connections from several processes can share the file, while one read-write
     connection (DuckDB's default) locks every other process out.
 
+    With :data:`THREADS_ENV` set, the connection uses that many DuckDB threads.
+
     Raises :class:`~boligmonitor.errors.DatabaseLockedError` (naming the holding process) when another
     process holds the file read-write, :class:`~boligmonitor.errors.BoligmonitorError` when a
     read-only open finds no file or a folder, or the file is not a DuckDB database.
@@ -52,6 +95,7 @@ def connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnect
     if Path(path).is_file() and not is_duckdb_file(path):
         raise BoligmonitorError(f"{path} is not a DuckDB database (no DuckDB header); give the database that "
                                 "`boligmonitor build` wrote (e.g. data/processed/boligmonitor.duckdb)")
+    threads = threads_setting()
     try:
         con = duckdb.connect(str(path), read_only=read_only)
     except duckdb.Error as e:
@@ -59,6 +103,8 @@ def connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnect
         if locked is not None:
             raise locked from None
         raise
+    if threads is not None:
+        con.execute(f"set threads = {threads}")
     try:
         con.execute("set enable_progress_bar = false")
     except duckdb.InvalidInputException:

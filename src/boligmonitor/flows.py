@@ -71,6 +71,7 @@ A transition whose measure definition changes (education 2017 → 2018) is not d
 from __future__ import annotations
 
 import itertools
+import math
 from dataclasses import dataclass
 
 import duckdb
@@ -80,7 +81,7 @@ from boligmonitor.areas import AREA_IDS, KOMMUNE_ID, PLAN_AREA_IDS, PLAN_TOTAL_I
 from boligmonitor.criteria.measures import person_measures, population_shift, reference_series
 from boligmonitor.criteria.rules import rules_for
 from boligmonitor.criteria.settings import CriteriaSettings, from_mapping
-from boligmonitor.db import frame
+from boligmonitor.db import exact_sum, frame
 from boligmonitor.disclosure import SuppressionLog
 from boligmonitor.steps import BuildContext, StepResult
 
@@ -248,12 +249,12 @@ def prepare_cells(con: duckdb.DuckDBPyConnection, settings: CriteriaSettings) ->
     for c in COMPONENTS:
         b0, b1 = f"coalesce(s.b_{c}, false)", f"coalesce(e.b_{c}, false)"
         cols += [
-            f"coalesce(sum(s.v_{c}) filter (where {b0}), 0)::DOUBLE as n0_{c}",
+            f"coalesce({exact_sum(f's.v_{c}', b0)}, 0) as n0_{c}",
             f"count(*) filter (where {b0})::DOUBLE as d0_{c}",
-            f"coalesce(sum(e.v_{c}) filter (where {b1}), 0)::DOUBLE as n1_{c}",
+            f"coalesce({exact_sum(f'e.v_{c}', b1)}, 0) as n1_{c}",
             f"count(*) filter (where {b1})::DOUBLE as d1_{c}",
-            f"coalesce(sum(s.v_{c}) filter (where {b0} and {b1}), 0)::DOUBLE as sboth_{c}",
-            f"coalesce(sum(e.v_{c}) filter (where {b0} and {b1}), 0)::DOUBLE as eboth_{c}",
+            f"coalesce({exact_sum(f's.v_{c}', f'{b0} and {b1}')}, 0) as sboth_{c}",
+            f"coalesce({exact_sum(f'e.v_{c}', f'{b0} and {b1}')}, 0) as eboth_{c}",
             f"count(*) filter (where {b0} and {b1})::DOUBLE as kboth_{c}",
         ]
     # the rest follows (fewer aggregates over the million rows): in the base at the end only = all at
@@ -406,8 +407,10 @@ def shapley_parts(n0: float, d0: float, delta: dict[str, tuple[float, float]], s
     factors = list(delta) + (["reference"] if ref is not None else [])
 
     def f(subset: frozenset) -> float | None:
-        n = n0 + sum(delta[k][0] for k in subset if k in delta)
-        d = d0 + sum(delta[k][1] for k in subset if k in delta)
+        # fsum: a frozenset of names is iterated in an order that changes with the process's string
+        # hash seed; a plain sum then differed in the last digits from one build to the next
+        n = math.fsum([n0, *(delta[k][0] for k in subset if k in delta)])
+        d = math.fsum([d0, *(delta[k][1] for k in subset if k in delta)])
         if d <= 0:
             return None
         v = scale * n / d

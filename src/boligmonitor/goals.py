@@ -434,6 +434,14 @@ def _index(ind) -> Index:
     return ind if isinstance(ind, Index) else Index(prepare(ind))
 
 
+def _sum(values: list) -> int | float:
+    """Whole numbers summed as such, anything else with :func:`math.fsum` (correctly rounded: the same
+    bits in any order of the members)."""
+    if all(isinstance(v, int) for v in values):
+        return sum(values)
+    return math.fsum(values)
+
+
 def observe(ind: pl.DataFrame | Index, indicator_id: str, areas: tuple[str, ...], year: int) -> Obs | None:
     """The value of ``areas`` summed (numerators, denominators; the value recomputed) in ``year`` from
     the protected indicator table; None when a member has no row. ``missing_reason`` (the members'
@@ -455,10 +463,10 @@ def observe(ind: pl.DataFrame | Index, indicator_id: str, areas: tuple[str, ...]
         return Obs(indicator_id, year, unit, r["value"], r["numerator"], r["denominator"], False)
     nums = [r["numerator"] for r in rows]
     dens = [r["denominator"] for r in rows]
-    num = sum(nums) if all(v is not None for v in nums) else None
-    den = sum(dens) if all(v is not None for v in dens) else None
+    num = _sum(nums) if all(v is not None for v in nums) else None
+    den = _sum(dens) if all(v is not None for v in dens) else None
     if unit in ("count", "fte"):
-        value = sum(r["value"] for r in rows)
+        value = _sum([r["value"] for r in rows])
     elif unit == "pct" and num is not None and den:
         value = 100 * num / den
     elif unit == "mark" and num is not None and den:

@@ -23,6 +23,7 @@ import duckdb
 
 from boligmonitor import areas as A
 from boligmonitor.criteria.measures import CRIME_LAWS
+from boligmonitor.db import exact_avg, exact_sum
 from boligmonitor.steps import BuildContext, StepResult
 
 #: Schemas this step writes (created by the pipeline before it runs alongside another step).
@@ -127,10 +128,12 @@ def _prepare(con: duckdb.DuckDBPyConnection) -> None:
     )
     # Households: per year (kommune-wide: adults, the address) and per group and year (the
     # members in the group: address, summed income), each grouped once for the indicators that use it.
+    # A household's address is its members' first (min): members at two addresses must not give an
+    # address that depends on the order DuckDB's threads met them in (any_value did).
     con.execute(
         """
         create or replace temp table _ind_hh_year as
-        select year, household_id, count(*) filter (where age >= 18) as adults, any_value(address_key) as addr
+        select year, household_id, count(*) filter (where age >= 18) as adults, min(address_key) as addr
         from core.person_year group by all
         """
     )
@@ -138,17 +141,17 @@ def _prepare(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
         f"""
         create or replace temp table _ind_hh_group as
-        select pa.grp, pa.year, pa.household_id, any_value(pa.address_key) as addr,
-               {"sum(coalesce(i.gross_income, 0))" if income else "0"} as inc
+        select pa.grp, pa.year, pa.household_id, min(pa.address_key) as addr,
+               {exact_sum("coalesce(i.gross_income, 0)") if income else "0"} as inc
         from pa {"left join staging.income i using (person_id, year)" if income else ""}
         group by all
         """
     )
     families = {
-        "school_absence": """
+        "school_absence": f"""
             create or replace temp table _ind_absence as
-            select grp, pa.year, sum(s.absence_days) as absence, sum(s.school_days) as days,
-                   sum(s.absence_days) filter (where s.half_year = 1) as absence_h1,
+            select grp, pa.year, {exact_sum("s.absence_days")} as absence, sum(s.school_days) as days,
+                   {exact_sum("s.absence_days", "s.half_year = 1")} as absence_h1,
                    sum(s.school_days) filter (where s.half_year = 1) as days_h1,
                    count(*) filter (where s.half_year = 1) as rows_h1
             from pa join staging.school_absence s using (person_id, year) group by all""",
@@ -207,23 +210,24 @@ def _prepare(con: duckdb.DuckDBPyConnection) -> None:
                 from staging.benefits
             )
             select person_id, year, cat,
-                   sum(greatest(date_diff('day', s, e) + 1, 0)
+                   {exact_sum('''greatest(date_diff('day', s, e) + 1, 0)
                        / (date_diff('day', make_date(year, 1, 1), make_date(year, 12, 31)) + 1)
-                       * extent_pct / 100.0) as fte
+                       * extent_pct / 100.0''')} as fte
             from b where cat is not null group by all
             """
         )
         cats = "ABCDE"
-        per_cat = ", ".join(f"sum(fte) filter (where cat = '{c}') as {c.lower()}" for c in cats)
-        sums = ", ".join(f"sum(f.{c.lower()}) as fte_{c}, count(f.{c.lower()}) as with_{c}" for c in cats)
+        # Sums of full-time persons: exact (db.exact_sum), the same bits in any row order.
+        per_cat = ", ".join(f"{exact_sum('fte', f'cat = {c!r}')} as {c.lower()}" for c in cats)
+        sums = ", ".join(f"{exact_sum(f'f.{c.lower()}')} as fte_{c}, count(f.{c.lower()}) as with_{c}" for c in cats)
         con.execute(
             f"""
             create or replace temp table _ind_fte as
-            with f as (select person_id, year, {per_cat}, sum(fte) as total from fte group by all)
+            with f as (select person_id, year, {per_cat}, {exact_sum("fte")} as total from fte group by all)
             select grp, pa.year, {sums},
-                   sum(f.c) filter (where pa.age between 18 and 29) as fte_C_18_29,
+                   {exact_sum("f.c", "pa.age between 18 and 29")} as fte_C_18_29,
                    count(f.c) filter (where pa.age between 18 and 29) as with_C_18_29,
-                   sum(f.total) as fte_total, count(*) as n_18_64
+                   {exact_sum("f.total")} as fte_total, count(*) as n_18_64
             from pa left join f on f.person_id = pa.person_id and f.year = pa.year
             where pa.age between 18 and 64 group by all
             """
@@ -271,8 +275,8 @@ def _definitions(con) -> dict[str, tuple[str, str]]:
         d["outside_labour_share"] = ("pct", "select grp, year, coalesce(fte_total, 0) n, n_18_64 d from _ind_fte")
         d["fpen_share_18_64"] = ("pct", "select grp, year, coalesce(fte_E, 0) n, n_18_64 d from _ind_fte")
         if _exists(con, "staging.education"):
-            d["neet_15_29_share"] = ("pct", """
-                with f as (select person_id, year, sum(fte) fte from fte group by all)
+            d["neet_15_29_share"] = ("pct", f"""
+                with f as (select person_id, year, {exact_sum("fte")} fte from fte group by all)
                 select grp, pa.year,
                        count(*) filter (where e.ongoing_education is null and coalesce(f.fte, 0) >= 0.5) n,
                        count(*) d
@@ -280,8 +284,8 @@ def _definitions(con) -> dict[str, tuple[str, str]]:
                         left join f on f.person_id = pa.person_id and f.year = pa.year
                 where pa.age between 15 and 29 group by all""")
     if _exists(con, "staging.income"):
-        d["household_income_index"] = ("pct", """
-            with m as (select grp, year, avg(inc) mean_inc from _ind_hh_group group by all)
+        d["household_income_index"] = ("pct", f"""
+            with m as (select grp, year, {exact_avg("inc")} mean_inc from _ind_hh_group group by all)
             select m.grp, m.year, m.mean_inc n, k.mean_inc d
             from m join m k on k.year = m.year and k.grp = 'randers_kommune'""")
     if _exists(con, "staging.convictions"):
@@ -291,8 +295,8 @@ def _definitions(con) -> dict[str, tuple[str, str]]:
     if _exists(con, "staging.daycare"):
         d["daycare_1_5_share"] = _any_row_share("daycare")
     if _exists(con, "staging.exam_marks"):
-        d["marks_9th_mean"] = ("mark", """
-            select grp, pa.year, sum(m.mark) n, count(*) d
+        d["marks_9th_mean"] = ("mark", f"""
+            select grp, pa.year, {exact_sum("m.mark")} n, count(*) d
             from pa join staging.exam_marks m using (person_id, year) group by all""")
     # Registers joined once each (a family table per register, see _prepare); an inner join's
     # groups: those with rows (the family table has exactly those), narrowed where a filter applies.
@@ -437,7 +441,7 @@ def run(con: duckdb.DuckDBPyConnection, ctx: BuildContext) -> StepResult:
     n_ind = con.execute("select count(distinct indicator_id) from metrics.indicators").fetchall()[0][0]
     res.table_count(con, "metrics.indicators")
     res.table_count(con, "metrics.indicator_gaps")
-    for iid, year, reason in con.execute("select indicator_id, year, any_value(reason) from metrics.indicator_gaps "
+    for iid, year, reason in con.execute("select indicator_id, year, min(reason) from metrics.indicator_gaps "
                                          "group by all order by 1, 2").fetchall():
         ctx.say(f"indicators: WARNING {iid} {year}: {reason}")
     msg = f"indicators: saved {n:,} rows ({n_ind} indicators) to metrics.indicators"

@@ -66,9 +66,9 @@ def reconciles(loads: pl.DataFrame) -> bool:
 
 def _reasons_by_file(con) -> dict[str, str]:
     rows = con.execute("""
-        select source_file, reason_code, any_value(reason), count(distinct source_line), min(source_line),
-               max(source_line), list(distinct column_name)
-        from staging.quarantine group by all order by 1, 4 desc""").fetchall()
+        select source_file, reason_code, min(reason), count(distinct source_line), min(source_line),
+               max(source_line), list(distinct column_name order by column_name)
+        from staging.quarantine group by all order by 1, 4 desc, 2""").fetchall()
     out: dict[str, list[str]] = {}
     for sf, _code, reason, n, lo, hi, cols in rows:
         where = f"line {lo}" if lo == hi else f"lines {lo}-{hi}"

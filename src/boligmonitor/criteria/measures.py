@@ -33,12 +33,14 @@ employment numerator into the plan's categories A-E.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import duckdb
 
 from boligmonitor.areas import person_groups_sql
 from boligmonitor.criteria.settings import EMPLOYMENT_CATEGORIES, CriteriaSettings
+from boligmonitor.db import exact_sum
 from boligmonitor.ingest.load import incomplete_inputs
 
 #: Laws whose convictions count (§ 61 a stk. 1 nr. 2).
@@ -181,13 +183,14 @@ def _prepare_fte(con: duckdb.DuckDBPyConnection, settings: CriteriaSettings) -> 
         where sp.benefit in ({outside})
         """
     )
-    # Per person-year: total FTE capped at 1, shared over the categories in proportion.
+    # Per person-year: total FTE capped at 1, shared over the categories in proportion. Every sum of
+    # FTE is exact (db.exact_sum): the same bits whatever order the spells come in.
     con.execute(
-        """
+        f"""
         create or replace temp table _crit_fte as
-        with tot as (select person_id, year, sum(fte) as total from _crit_fte_spell group by all)
+        with tot as (select person_id, year, {exact_sum("fte")} as total from _crit_fte_spell group by all)
         select f.person_id, f.year, f.category,
-               sum(f.fte) * least(1.0, 1.0 / nullif(max(t.total), 0)) as fte
+               {exact_sum("f.fte")} * least(1.0, 1.0 / nullif(max(t.total), 0)) as fte
         from _crit_fte_spell f join tot t using (person_id, year)
         group by f.person_id, f.year, f.category
         """
@@ -237,7 +240,7 @@ def person_measures(con: duckdb.DuckDBPyConnection, settings: CriteriaSettings, 
             select p.person_id, p.area_id, p.year as pop_year, 'employment' as component,
                    p.year - {shift} as data_year, coalesce(f.fte, 0)::DOUBLE as value
             from core.person_year p
-            left join (select person_id, year, sum(fte) as fte from _crit_fte group by all) f
+            left join (select person_id, year, {exact_sum("fte")} as fte from _crit_fte group by all) f
               on f.person_id = p.person_id and f.year = p.year - {shift}
             where p.age between 18 and 64""")
         done.append("employment")
@@ -326,10 +329,10 @@ def compute_components(con: duckdb.DuckDBPyConnection, settings: CriteriaSetting
 
     # Employment, crime, education and income: the person-level measures summed per group.
     person_measures(con, settings, "_crit_person", prepared=True)
-    # Summed per group over the persons (as the criteria always did; summing the area sums instead
-    # changed the municipality's sums in the last digit from build to build).
+    # Summed per group over the persons, exactly (db.exact_sum): a DOUBLE sum changed in the last
+    # digits with the order DuckDB's threads met the persons in.
     measured = q(
-        """select g.group_id, m.component, m.data_year, sum(m.value)::DOUBLE, count(*)::DOUBLE
+        f"""select g.group_id, m.component, m.data_year, {exact_sum("m.value")}, count(*)::DOUBLE
            from _crit_person m join _crit_grp g on g.person_id = m.person_id and g.year = m.pop_year
            group by all"""
     ).fetchall()
@@ -418,7 +421,7 @@ def employment_categories(con: duckdb.DuckDBPyConnection, settings: CriteriaSett
         with pop as (
             select group_id, year - {pop_shift} as y, person_id from _crit_grp where age between 18 and 64
         )
-        select p.group_id, p.y, f.category, sum(f.fte)::DOUBLE
+        select p.group_id, p.y, f.category, {exact_sum("f.fte")}
         from pop p join _crit_fte f on f.person_id = p.person_id and f.year = p.y
         group by all
         """
@@ -432,6 +435,7 @@ def employment_categories(con: duckdb.DuckDBPyConnection, settings: CriteriaSett
     for g, y in groups_years:
         for cat in EMPLOYMENT_CATEGORIES:
             out.setdefault((g, y, cat), 0.0)
-        out[(g, y, "total")] = sum(v for (g2, y2, c), v in out.items() if g2 == g and y2 == y and c != "total")
+        # fsum: correctly rounded, so independent of the order the rows came back in
+        out[(g, y, "total")] = math.fsum(v for (g2, y2, c), v in out.items() if g2 == g and y2 == y and c != "total")
     labels["total"] = "Fuldtidspersoner i alt"
     return sorted((g, y, c, labels[c], v) for (g, y, c), v in out.items())

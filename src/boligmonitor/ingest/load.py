@@ -564,9 +564,9 @@ def load_summary(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
 def quarantine_summary(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """Quarantine entries per register, column and reason."""
     return con.sql("""
-        select register, column_name, reason_code, any_value(reason) as reason, count(*) as entries,
+        select register, column_name, reason_code, min(reason) as reason, count(*) as entries,
                count(distinct source_file || ':' || source_line) as rows
-        from staging.quarantine group by all order by entries desc, register, column_name
+        from staging.quarantine group by all order by entries desc, register, column_name, reason_code
     """).pl()
 
 

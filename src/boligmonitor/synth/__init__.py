@@ -66,35 +66,56 @@ def _file_digest(path: Path) -> str:
         return hashlib.file_digest(f, lambda: hashlib.blake2b(digest_size=16)).hexdigest()
 
 
-def build_frames(addresses: pl.DataFrame, seed: int, scale: float) -> tuple[dict[str, pl.DataFrame], dict]:
-    """Every register as one frame with a ``year`` column (raw Danish columns, formatted values)."""
+def iter_registers(addresses: pl.DataFrame, seed: int, scale: float, stats: dict | None = None):
+    """Every yearly register in declaration order, one at a time, as ``(register, Rows)``.
+
+    ``Rows.part(year)`` gives one year's file as a frame of raw Danish text columns (plus ``year``).
+    Only the population, the shared states and the register in hand (plus the two that are made together
+    with an earlier one: charges with decisions, jobready with benefits) are held at a time; each register
+    draws from its own random sub-stream, so the order of generation does not change the files.
+    ``stats`` (if given) receives persons, person_years and dwellings before the first register.
+    """
     pop, py, persons = simulate(addresses, seed=seed, scale=scale)
+    if stats is not None:
+        stats.update({"persons": len(persons["birth"]), "person_years": py.height, "dwellings": len(pop.dw.address),
+                      "population_bytes": py.nbytes + sum(a.nbytes for a in persons.values())})
     ex = Extract(pop, py, persons, addresses, seed)
     ex.education_state()
     ex.labour_state()
-    benefits = ex.benefits()
-    decisions, charges = ex.crime()
-    frames = {
-        "befolkning": ex.population(),
-        "doedsfald": ex.deaths(),
-        "ydelser": benefits,
-        "uddannelse": ex.education(),
-        "indkomst": ex.income(),
-        "afgoerelser": decisions,
-        "sigtelser": charges,
-        "dagtilbud": ex.daycare(),
-        "karakterer": ex.exam_marks(),
-        "fravaer": ex.absence(),
-        "sprogvurdering": ex.language(),
-        "ungdomsuddannelse": ex.youth_education(),
-        "ungdomsskole": ex.youth_school(),
-        "ssp": ex.ssp(),
-        "udsaettelser": ex.evictions(),
-        "jobtilskud": ex.job_grants(),
-        "jobparate": ex.jobready(benefits),
-        "valgdeltagelse": ex.turnout(),
+    pending: dict = {}
+
+    def benefits():
+        b = ex.benefits()
+        pending["jobparate"] = ex.jobready(b)
+        return b
+
+    def crime():
+        decisions, pending["sigtelser"] = ex.crime()
+        return decisions
+
+    makers = {
+        "befolkning": ex.population, "doedsfald": ex.deaths, "ydelser": benefits, "uddannelse": ex.education,
+        "indkomst": ex.income, "afgoerelser": crime, "sigtelser": lambda: pending.pop("sigtelser"),
+        "dagtilbud": ex.daycare, "karakterer": ex.exam_marks, "fravaer": ex.absence,
+        "sprogvurdering": ex.language, "ungdomsuddannelse": ex.youth_education, "ungdomsskole": ex.youth_school,
+        "ssp": ex.ssp, "udsaettelser": ex.evictions, "jobtilskud": ex.job_grants,
+        "jobparate": lambda: pending.pop("jobparate"), "valgdeltagelse": ex.turnout,
     }
-    stats = {"persons": persons.height, "person_years": py.height, "dwellings": len(pop.dw.address)}
+    missing = {reg.name for reg in R.YEARLY_REGISTERS} - set(makers)
+    if missing:
+        raise RuntimeError(f"synth: no generator for the declared register(s) {sorted(missing)}")
+    for reg in R.YEARLY_REGISTERS:
+        yield reg, makers[reg.name]()
+
+
+def build_frames(addresses: pl.DataFrame, seed: int, scale: float) -> tuple[dict[str, pl.DataFrame], dict]:
+    """Every register as one frame with a ``year`` column (raw Danish text columns), all held at once.
+
+    For small extracts and tests only; :func:`write_extract` streams (:func:`iter_registers`)."""
+    stats: dict = {}
+    years = range(config.FIRST_DATA_YEAR, config.LAST_DATA_YEAR + 1)
+    frames = {reg.name: pl.concat([rows.part(y).select("year", *reg.raw_headers) for y in years])
+              for reg, rows in iter_registers(addresses, seed, scale, stats)}
     return frames, stats
 
 
@@ -102,6 +123,10 @@ def write_extract(out_dir: Path, seed: int = config.DEFAULT_SEED, scale: float =
                   addresses: pl.DataFrame | None = None) -> dict:
     """Write the synthetic extract to ``out_dir``; returns counts (persons, files, rows per register).
 
+    Streams: one register at a time, one year's file at a time (generated, encoded, written, freed), so
+    memory is the population (about 85 bytes per person and 19 per person-year) plus one register. The
+    files' BLAKE2b digests go into ``SYNTHETIC.json``, written last: a folder without it is not a
+    complete synthetic extract (the CLI writes into a temporary folder and moves it into place).
     ``addresses`` (columns of ``geo.address_points()`` without geometry) defaults to the shipped
     address layer; tests pass a small one.
     """
@@ -111,27 +136,28 @@ def write_extract(out_dir: Path, seed: int = config.DEFAULT_SEED, scale: float =
     out_dir = Path(out_dir)
     if addresses is None:
         addresses = load_addresses()
-    frames, stats = build_frames(addresses, seed, scale)
-    say(f"synth: simulated {stats['persons']:,} persons ({stats['person_years']:,} person-years) "
-        f"in {stats['dwellings']:,} dwellings, seed {seed}, scale {scale}")
     years = range(config.FIRST_DATA_YEAR, config.LAST_DATA_YEAR + 1)
     rows: dict[str, int] = {}
     written: dict[str, str] = {}  # relative path -> BLAKE2b digest (foreign_content spots edited files)
     n_files = 0
-    for reg in R.YEARLY_REGISTERS:
-        df = frames[reg.name]
-        parts = df.partition_by("year", as_dict=True, maintain_order=True)
+    stats: dict = {}
+    for reg, reg_rows in iter_registers(addresses, seed, scale, stats):
+        if not rows:  # the population is simulated before the first register
+            say(f"synth: simulated {stats['persons']:,} persons ({stats['person_years']:,} person-years) "
+                f"in {stats['dwellings']:,} dwellings, seed {seed}, scale {scale}")
+        rows[reg.name] = 0
         for y in years:
-            part = parts.get((y,))
-            if part is None or part.height == 0:
-                if reg.optional:
-                    continue
-                part = df.clear()
+            part = reg_rows.part(y)
+            if part.height == 0 and reg.optional:
+                continue
+            rows[reg.name] += part.height
             data = encode_csv(part, reg)
+            del part
             _write(out_dir / str(y) / reg.filename, data)
             written[f"{y}/{reg.filename}"] = _digest(data)
+            del data
             n_files += 1
-        rows[reg.name] = df.height
+        del reg_rows
     for reg in R.REFERENCE_REGISTERS:
         if reg.optional:  # filled in by the unit (eksterne_indikatorer): the synthetic default has none
             continue
@@ -153,6 +179,7 @@ def write_extract(out_dir: Path, seed: int = config.DEFAULT_SEED, scale: float =
     }
     (out_dir / "SYNTHETIC.json").write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     say(f"synth: wrote {n_files} files to {out_dir} in {time.perf_counter() - t0:.1f} s")
+    stats.pop("population_bytes", None)
     return {**stats, "files": n_files, "rows": rows, "seed": seed, "scale": scale}
 
 
@@ -253,4 +280,4 @@ def clear_synthetic(out_dir: Path) -> None:
     (out_dir / "SYNTHETIC.json").unlink(missing_ok=True)
 
 
-__all__ = ["foreign_content", "clear_synthetic", "PLACEHOLDERS", "generator_fingerprint", "extract_state", "write_extract", "build_frames", "encode_csv", "load_addresses", "GENERATOR_VERSION"]
+__all__ = ["foreign_content", "clear_synthetic", "PLACEHOLDERS", "generator_fingerprint", "extract_state", "write_extract", "build_frames", "iter_registers", "encode_csv", "load_addresses", "GENERATOR_VERSION"]

@@ -101,7 +101,8 @@ class Population:
             "entry_area": np.int64, "death": np.int64,
         }
         self.p = {k: np.zeros(0, t) for k, t in cols.items()}
-        self.snapshots: list[pl.DataFrame] = []
+        #: per year: the residents on 1 January as compact columns (see :data:`SNAPSHOT_DTYPES`)
+        self.snapshots: list[dict[str, np.ndarray]] = []
 
     # --- helpers ------------------------------------------------------------------------------
     @property
@@ -383,27 +384,77 @@ class Population:
         return out
 
     def snapshot(self, year: int) -> None:
+        """Record the residents on 1 January ``year`` (compact columns, :data:`SNAPSHOT_DTYPES`)."""
         pres = np.flatnonzero(self.p["present"])
         hh = self.p["hh"][pres]
         dwi = self.hh_dw[hh]
-        self.snapshots.append(
-            pl.DataFrame(
-                {
-                    "pid": pres.astype(np.int64),
-                    "year": np.full(len(pres), year, np.int32),
-                    "hh": hh,
-                    "dwelling": dwi,
-                    "area": self.dw.area[dwi],
-                    "moved_in": self.p["moved_in"][pres],
-                    "age": self.ages(year)[pres].astype(np.int32),
-                }
-            )
-        )
+        snap = {
+            "pid": pres, "hh": hh, "dwelling": dwi, "area": self.dw.area[dwi],
+            "moved_in": self.p["moved_in"][pres], "age": self.ages(year)[pres],
+        }
+        self.snapshots.append({k: _narrow(v, SNAPSHOT_DTYPES[k], k) for k, v in snap.items()})
+
+
+#: Person-year columns as stored (19 bytes per person-year); :class:`PersonYears` widens them on access.
+SNAPSHOT_DTYPES = {"pid": np.int32, "hh": np.int32, "dwelling": np.int32, "area": np.int8,
+                   "moved_in": np.int32, "age": np.int16}
+#: The dtypes the person-year columns had as a polars frame (the register code computes with these).
+WIDE_DTYPES = {"pid": np.int64, "year": np.int32, "hh": np.int64, "dwelling": np.int64, "area": np.int64,
+               "moved_in": np.int64, "age": np.int32}
+
+
+def _narrow(a: np.ndarray, dtype, name: str) -> np.ndarray:
+    """``a`` as ``dtype``; ValueError when a value does not fit (never a silent wrap-around)."""
+    info = np.iinfo(dtype)
+    if len(a) and (a.min() < info.min or a.max() > info.max):
+        raise ValueError(f"synthetic population: column {name} ranges {a.min()}..{a.max()}, beyond {np.dtype(dtype)}")
+    return a.astype(dtype)
+
+
+class PersonYears:
+    """The residents on 1 January of every year, in (year, pid) order: one row per person-year.
+
+    Stored compactly (int32 person index, household, dwelling and moving-in day; int8 area; int16 age:
+    19 bytes per person-year; the year is implicit in the row ranges of :attr:`bounds`). ``py[col]``
+    returns a column widened to the dtype the register code computes with (:data:`WIDE_DTYPES`), as a
+    new array; ``py.frame()`` gives the polars frame (columns pid, year, hh, dwelling, area, moved_in,
+    age) for tests and small extracts.
+    """
+
+    def __init__(self, snapshots: list[dict[str, np.ndarray]], years: range):
+        self.years = years
+        sizes = [len(s["pid"]) for s in snapshots]
+        self.bounds = {y: (int(a), int(b)) for y, a, b in zip(years, np.cumsum([0] + sizes[:-1]), np.cumsum(sizes),
+                                                                strict=True)}
+        self.height = int(sum(sizes))
+        self.cols: dict[str, np.ndarray] = {}
+        for k in SNAPSHOT_DTYPES:  # column by column, freeing the yearly parts as they are joined
+            self.cols[k] = np.concatenate([s.pop(k) for s in snapshots]) if snapshots else np.zeros(0, SNAPSHOT_DTYPES[k])
+        self.year16 = np.repeat(np.array(list(years), np.int16), sizes)
+
+    def __getitem__(self, col: str) -> np.ndarray:
+        if col == "year":
+            return self.year16.astype(WIDE_DTYPES["year"])
+        return self.cols[col].astype(WIDE_DTYPES[col])
+
+    @property
+    def nbytes(self) -> int:
+        return sum(a.nbytes for a in self.cols.values()) + self.year16.nbytes
+
+    def frame(self) -> pl.DataFrame:
+        return pl.DataFrame({c: self[c] for c in WIDE_DTYPES})
 
 
 def simulate(addresses: pl.DataFrame, seed: int, scale: float = 1.0,
              years: tuple[int, int] = (config.FIRST_DATA_YEAR, config.LAST_DATA_YEAR)):
-    """Run the population model. Returns (population, person-year frame, persons frame)."""
+    """Run the population model. Returns (population, person-years, persons).
+
+    ``person-years`` is a :class:`PersonYears` (``.frame()``: columns pid, year, hh, dwelling, area,
+    moved_in, age, in (year, pid) order); ``persons`` is the population's per-person column dict
+    (``population.p`` without ``present``; index = pid): birth and death (days since 1970), sex, origin,
+    country, latent traits u, v, w, final education and its source, first household, child, moving-in
+    day, arrival year, entry area. Memory: about 85 bytes per person plus 19 bytes per person-year.
+    """
     rng = np.random.Generator(np.random.PCG64(seed))
     dw = build_dwellings(addresses, scale)
     pop = Population(rng, dw)
@@ -413,7 +464,7 @@ def simulate(addresses: pl.DataFrame, seed: int, scale: float = 1.0,
     for y in range(y0 + 1, y1 + 1):
         pop.advance(y)
         pop.snapshot(y)
-    py = pl.concat(pop.snapshots)
-    persons = pl.DataFrame({k: v for k, v in pop.p.items() if k != "present"}).with_row_index("pid")
-    persons = persons.with_columns(pl.col("pid").cast(pl.Int64))
+    py = PersonYears(pop.snapshots, range(y0, y1 + 1))
+    pop.snapshots = []
+    persons = {k: v for k, v in pop.p.items() if k != "present"}
     return pop, py, persons

@@ -43,6 +43,8 @@ def single_relation_recoveries(build) -> tuple[list[str], int]:
         unknown = [(j, a) for j, a in eq.terms if values[j] is None]
         if len(unknown) == 1:
             j, a = unknown[0]
+            if m.cells[j].exempt:  # a difference of published counts (e.g. a change's total): no one's count
+                continue
             v = -sum(a2 * values[k] for k, a2 in eq.terms if k != j) / a
             if 1 <= round(v) <= N - 1:
                 bad.append(f"{eq.name} ({eq.table}): {m.describe(j)} = {v:g}")

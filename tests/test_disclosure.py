@@ -259,22 +259,6 @@ def test_no_hidden_cell_is_pinned_inside_one_to_four_and_nothing_small_is_publis
     assert primary == {iv.cell for iv in r.intervals}
 
 
-def test_legacy_row_rules_still_hide_small_counts_shares_and_one_differencing_member():
-    from boligmonitor.disclosure import SuppressionLog, protect, protect_differencing
-
-    df = pl.DataFrame({"year": [2020] * 4, "area": ["a", "b", "c", "total"], "n": [3, 40, 12, 55],
-                       "num": [1, 20, 48, 69], "den": [3, 40, 50, 93], "pct": [33.3, 50.0, 96.0, 74.2]})
-    log = SuppressionLog()
-    out = protect(df, table="t", keys=["year", "area"], log=log, counts=["n"],
-                  shares=[("num", "den", ["pct"])], min_n=5)
-    assert out["pct"].to_list() == [None, 50.0, None, 74.2]
-    out = protect_differencing(out, table="t", group=["year"], member="area", value="n",
-                               members=["a", "b", "c"], log=log)
-    assert out["n"].to_list() == [None, 40, None, 55]
-    sup = log.frame()
-    assert sup.height == 8 and sup["suppression"].to_list().count("sekundær") == 1
-
-
 def test_signed_changes_and_a_subtracted_part_are_audited_with_their_signs():
     """A decomposition of a change: total = stayers + in_movers - out_movers (out-movers as a magnitude),
     stayers and the total are changes (signed, may be negative). The out-movers' 3 persons are hidden

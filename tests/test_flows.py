@@ -293,22 +293,34 @@ def test_run_saves_the_tables_and_publishing_protects_small_numbers(db, tmp_path
     assert not criteria.run(db, ctx).errors  # the criteria's tables: the decomposition's ends are checked
     res = flows.run(db, ctx)
     assert not res.errors and res.tables["metrics.flows"] > 0
-    log = SuppressionLog()
-    pub = flows.published_flows(db, log)
-    small = pub.filter((pl.col("persons") >= 1) & (pl.col("persons") < 5))
-    assert small.height == 0 and pub["suppressed"].any() and log.frame().height > 0
-    # no (area, year) relation is left with exactly one hidden member
-    for (_a, _y), part in pub.group_by(["area_id", "year"]):
-        for direction in ("in", "out"):
-            members = part.filter(pl.col("direction").is_in(["stayed", direction]))
-            assert members["persons"].null_count() != 1
-    prof = flows.published_profiles(db, log)
-    # A's flows of 2020 have hidden cells, so the movers' size must not show through their profile
-    hidden = prof.filter((pl.col("area_id") == A) & (pl.col("year") == 2020) & (pl.col("flow_group") == "moved_in")
-                         & pl.col("measure").is_in(["nonwestern", "age_30_49"]))
-    assert hidden["denominator"].null_count() == hidden.height == 2
-    dec = flows.published_decomposition(db, log)
-    assert dec.filter(pl.col("persons").abs().is_between(0.5, 4.5, closed="left")).height == 0
+    # publishing: flows, profiles and decomposition with the tables their relations reach, together
+    from boligmonitor import publish
+    from boligmonitor.disclosure import protect_tables
+
+    names = ("befolkning", "kriterier", "flytninger", "flytninger_profiler", "kriterier_dekomponering")
+    tables = {t.name: t for t in publish.TABLES if t.name in names}
+    frames = {n: t.build(db, SuppressionLog()) for n, t in tables.items()}
+    res = protect_tables(frames, {n: t.protection for n, t in tables.items()}, min_n=5)
+    assert res.intervals and all(iv.protected for iv in res.intervals)
+    pub = res.frames["flytninger"]
+    assert pub.filter(pl.col("persons").is_between(1, 4)).height == 0 and pub["suppressed"].any()
+    prof = res.frames["flytninger_profiler"]
+    assert set(prof["area_id"].unique()) == set(flows.PUBLISHED_FLOW_GROUPS)
+    assert set(prof["flow_group"].unique()) == set(flows.PUBLISHED_PROFILE_GROUPS)
+    assert not {"_crit_num", "_crit_den", "_crit_year"} & set(prof.columns)
+    # the plan areas' in-movers of 2020 are p19 and p20: numerators 0-2, all hidden or zero
+    assert prof.filter(pl.col("numerator").is_between(1, 4)).height == 0
+    assert prof.filter(pl.col("denominator").is_between(1, 4)).height == 0
+    dec = res.frames["kriterier_dekomponering"]
+    assert set(dec["level"].unique()) == {"list_year"} and "base_persons" not in dec.columns
+    # a part's change under 5 persons is hidden; the total is the change of the criterion's numerator
+    # between two lists, a difference of two published counts (not hidden for being small)
+    parts = dec.filter(pl.col("part") != "total")
+    assert parts.filter(pl.col("persons").abs().is_between(1e-9, 5, closed="left")).height == 0
+    for _k, part in dec.group_by(["area_id", "criterion", "year"]):
+        assert part.filter(pl.col("part") != "total")["points"].null_count() != 1
+    logged = set(res.log.frame()["table"].unique())
+    assert {"flytninger_profiler", "kriterier_dekomponering"} <= logged
 
 
 @pytest.mark.parametrize("overrides", [{"average_method": "pooled"}, {"employment_population_date": "end"},

@@ -102,7 +102,7 @@ def test_a_clean_file_is_read_in_parts(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("fault", ["duplicate_across_parts", "duplicate_within_part", "blank_lines",
                                    "bad_values_late", "nul_late", "crlf", "quoted_field_spanning_lines",
-                                   "quoted_fields", "mixed_encoding_late", "latin1_letter_late",
+                                   "quoted_fields", "mixed_encoding_late", "latin1_letter_late", "cp1252_undefined_byte_late",
                                    "birth_dates_moved", "every_date_bad", "extra_pnr_column_late"])
 def test_faults_give_the_same_result_in_parts(tmp_path, monkeypatch, fault):
     p = _population(tmp_path, newline="\r\n" if fault == "crlf" else None)
@@ -125,6 +125,11 @@ def test_faults_give_the_same_result_in_parts(tmp_path, monkeypatch, fault):
         _edit(p, lambda ls: ls[:-2] + [ls[-2] + b";\xf8"] + ls[-1:])
     elif fault == "latin1_letter_late":  # the whole file is then Latin-1 / cp1252, not UTF-8
         p.write_bytes(p.read_bytes().replace(b"\xef\xbb\xbf", b"") + "Ærø;1\n".encode("latin-1"))
+    elif fault == "cp1252_undefined_byte_late":  # cp1252 (its own "–" early), 0x81 (undefined there) late
+        text = p.read_bytes().decode("utf-8-sig").replace("\n", ";–\n", 1)
+        lines = text.encode("cp1252").split(b"\n")
+        lines[-3] = lines[-3][:5] + b"\x81" + lines[-3][5:]
+        p.write_bytes(b"\n".join(lines))
     elif fault == "birth_dates_moved":
         p.write_bytes(p.read_bytes().replace(b"-2020", b"-2017"))
     elif fault == "every_date_bad":

@@ -43,6 +43,18 @@ def test_mixed_encoding_flags_the_bad_line(tmp_path):
     assert raw.frame["bad_encoding"].to_list() == [False, True]
 
 
+def test_cp1252_with_an_undefined_byte_flags_that_line_only(tmp_path):
+    """A cp1252 file (its own characters: – “ ”) with one byte cp1252 leaves undefined (0x81) late in
+    the file: the file stays cp1252 and only that line is bad, never the whole file read as Latin-1
+    (which turns – “ ” into control characters and stores U+0081 in a value)."""
+    data = "PNR;BRUTTOINDK;SKATTEPLIGTIG;NAVN\n6101801234;1;J;Å – “b”\n".encode("cp1252") + \
+        b"6202851234;2;N;Bre\x81dehaven\n"
+    raw = read_raw(_write(tmp_path, data), tmp_path, INC)
+    assert raw.encoding == "cp1252"
+    assert raw.frame["extra_navn"].to_list()[0] == "Å – “b”"
+    assert raw.frame["bad_encoding"].to_list() == [False, True]
+
+
 @pytest.mark.parametrize("sep", [";", ",", "\t"])
 def test_separators(tmp_path, sep):
     p = _write(tmp_path, sep.join(["PNR", "BRUTTOINDK", "SKATTEPLIGTIG"]) + "\r\n"

@@ -15,7 +15,8 @@ data:
   rest of the municipality).
 * :class:`ColumnSum`: within a row, one column is the sum of others (residents = the three age bands;
   a two-year numerator = the numerators of its two years), optionally plus a remainder (the complement
-  of a share: residents = non-Western + the others).
+  of a share: residents = non-Western + the others), optionally with coefficients (``weights``: a
+  two-year numerator = the one before + 2 x a mean change).
 * :class:`QuantitySum`: one quantity is the sum of others at the same dimensions (adults = 18-64 +
   65+; the pupils tested = the three language groups).
 * :class:`Additive` with ``minus``: parts that are subtracted (a decomposition's out-movers,
@@ -47,8 +48,11 @@ The rules (``config.MIN_CELL_PERSONS`` = n, default 5)
    from 0 to at least n (the audit below). Where they do not, one more cell of the equation is hidden
    (a complementary cell): the one that costs least, in this order: not a total the plan's goals need
    (``helhedsplan``, ``randers_kommune``, the category ``total``), large enough to give the primary
-   cell room up to n, shown in as few places as possible, smallest value. This is repeated until the
-   audit passes.
+   cell room up to n, shown in as few places as possible, smallest value; it is sought in the
+   equations of the cell (and of the cells hidden together with it), then in the equations that hold
+   its failing bound in the audit (non-zero duals), then in any equation of its component. This is
+   repeated until the audit passes. A :class:`Measure` with ``sensitive=False`` (a difference of two
+   published counts, e.g. the total change of a criterion's numerator) is never a primary cell.
 
 The audit
 ---------
@@ -118,6 +122,9 @@ class Measure:
     #: 0 < |value| < n; unbounded below in the audit; protected if the interval reaches from 0 to n
     #: in the direction of its sign.
     signed: bool = False
+    #: False: a value that is no count of persons of its own (the net change of a published count
+    #: from one year to the next): never a primary suppression, but a cell in every relation.
+    sensitive: bool = True
 
 
 @dataclass(frozen=True, eq=False)
@@ -179,6 +186,9 @@ class ColumnSum:
     parts: tuple[str, ...]
     remainder: bool = False
     where: pl.Expr | None = None
+    #: Coefficients of the parts (default 1 each): total = sum(w_i * part_i), e.g. a two-year
+    #: numerator's change = 2 x a mean change (w = 2), an out-flow = -1 x a negative change.
+    weights: tuple[float, ...] | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -259,6 +269,7 @@ class Cell:
     secondary: str = ""  # the relation, if secondary
     group: int = -1  # Together group
     signed: bool = False  # a change: may be negative (free in the audit)
+    exempt: bool = False  # never primary (Measure(sensitive=False))
 
     @property
     def sensitive(self) -> bool:
@@ -344,6 +355,7 @@ class DisclosureModel:
         self.frames: dict[str, pl.DataFrame] = {}
         self.specs: dict[str, Protection] = {}
         self._fixed: set[tuple] = set()  # keys of hidden cells of an earlier round: they stay hidden
+        self.binding: dict[int, list[int]] = {}  # failing cell -> equations holding its failing bound
 
     # -- building --
     def add_table(self, name: str, df: pl.DataFrame, spec: Protection | None) -> None:
@@ -428,6 +440,7 @@ class DisclosureModel:
             i = self._cell(key, v, m.kind)
             cell = self.cells[i]
             cell.signed = cell.signed or m.signed
+            cell.exempt = cell.exempt or not m.sensitive
             if abs(cell.value - v) > tol * max(1.0, abs(v) if m.kind == MAGNITUDE else 1.0):
                 first = cell.places[0] if cell.places else ("?", "?", -1)
                 raise DisclosureAuditError(
@@ -438,9 +451,11 @@ class DisclosureModel:
             self.table_quantities[t].add(q)
 
     def _equation(self, name: str, table: str, total: int, parts: list[int], remainder: bool,
-                  rest_key: tuple, kind: str, minus: Sequence[int] = ()) -> None:
-        terms = [(total, 1.0)] + [(p, -1.0) for p in parts] + [(p, 1.0) for p in minus]
-        diff = (self.cells[total].value - sum(self.cells[p].value for p in parts)
+                  rest_key: tuple, kind: str, minus: Sequence[int] = (),
+                  weights: Sequence[float] | None = None) -> None:
+        w = list(weights) if weights is not None else [1.0] * len(parts)
+        terms = [(total, 1.0)] + [(p, -a) for p, a in zip(parts, w)] + [(p, 1.0) for p in minus]
+        diff = (self.cells[total].value - sum(a * self.cells[p].value for p, a in zip(parts, w))
                 + sum(self.cells[p].value for p in minus))
         tol = 1e-6 if kind == COUNT else 0.051 * (len(parts) + 1)
         if remainder:
@@ -509,14 +524,19 @@ class DisclosureModel:
             total = self.at.get((t, rel.total, r))
             if total is None:
                 continue
-            parts = [self.at[(t, p, r)] for p in rel.parts if (t, p, r) in self.at]
-            missing = len(parts) < len(rel.parts)
+            w = rel.weights or (1.0,) * len(rel.parts)
+            found = [(self.at[(t, p, r)], a) for p, a in zip(rel.parts, w) if (t, p, r) in self.at]
+            missing = len(found) < len(rel.parts)
             q, dims = self.cells[total].key
             # the remainder is named by its total and its parts (two shares of one denominator have
             # two complements)
-            named = "+".join(sorted({self.cells[p].key[0] for p in parts}))
-            self._equation(rel.name, t, total, list(dict.fromkeys(parts)), rel.remainder or missing,
-                           (f"{q}-rest:{rel.name}:{named}", dims), self.cells[total].kind)
+            named = "+".join(sorted({self.cells[p].key[0] for p, _ in found}))
+            coef: dict[int, float] = {}
+            for p, a in found:  # one cell shown in two part columns counts once
+                coef.setdefault(p, a)
+            self._equation(rel.name, t, total, list(coef), rel.remainder or missing,
+                           (f"{q}-rest:{rel.name}:{named}", dims), self.cells[total].kind,
+                           weights=list(coef.values()))
 
     def _quantity_sum(self, t: str, rel: QuantitySum) -> None:
         tq = self._canon(rel.total)
@@ -538,6 +558,8 @@ class DisclosureModel:
         for c in self.cells:
             c.primary = c.secondary = ""
             v = c.value
+            if c.exempt:
+                continue
             if c.signed:
                 if 1e-9 < abs(v) < n:
                     c.primary = f"ændring på under {n} personer"
@@ -619,6 +641,7 @@ class DisclosureModel:
         members = self._members()
         self._singletons(members)
         dirty: set[int] | None = None  # hidden cells whose component must be audited (None: all)
+        self.binding: dict[int, list[int]] = {}  # failing cell -> equations holding its failing bound
         results: dict[int, Interval] = {}
         for _ in range(max_rounds):
             comps = self.components()
@@ -642,8 +665,11 @@ class DisclosureModel:
                 if k in done:  # one more cell per component and round: it may be enough for all
                     continue
                 done.add(k)
-                # the failing cell's own equations first, then any equation of its component
-                if not self._hide_complement(iv.cell, self.eqs_of[iv.cell], members):
+                # the equations of the failing cell and of the cells hidden together with it first (a
+                # change's magnitude is bounded where its negative is a part), then any of its component
+                own = sorted({e for j in members.get(self.groups.find(iv.cell), [iv.cell]) for e in self.eqs_of[j]})
+                if not self._hide_complement(iv.cell, own, members) and not self._hide_complement(
+                        iv.cell, self.binding.get(iv.cell, []), members):
                     self._hide_complement(iv.cell, comps[k][1], members)
             if self.hidden == before:
                 break
@@ -729,21 +755,31 @@ class DisclosureModel:
                 h.clearSolver()
                 h.run()
                 status = h.getModelStatus()
-            value = h.getSolution().col_value[k]
+            sol = h.getSolution()
+            value = sol.col_value[k]
             h.changeColCost(k, 0.0)
             if status in unbounded:
                 return -sign * math.inf
             if status != highspy.HighsModelStatus.kOptimal:
                 raise DisclosureAuditError(f"the audit's linear program failed ({h.modelStatusToString(status)}) "
                                            f"for {self.describe(cells[k])}")
+            # the equations that hold the bound (non-zero dual): where a complementary cell helps
+            binding[sign] = [eqs[r] for r, d in enumerate(sol.row_dual) if abs(d) > 1e-9]
             return float(value)
 
         out = []
+        binding: dict[float, list[int]] = {}
         for j in sens:
             k = col[j]
             lo = solve(k, 1.0)
             lo = lo if self.cells[j].signed else max(0.0, lo)
-            out.append(self._interval(j, lo, solve(k, -1.0)))
+            iv = self._interval(j, lo, solve(k, -1.0))
+            if not iv.protected:
+                # which end failed (a negative change is judged by its magnitude: its ends swap)
+                flip = self.cells[j].signed and self.cells[j].value < 0
+                low_failed = iv.low >= 1 - 1e-7
+                self.binding[j] = binding[-1.0 if low_failed == flip else 1.0]
+            out.append(iv)
         return out
 
     def _interval(self, j: int, lo: float, hi: float) -> Interval:
@@ -775,7 +811,10 @@ class DisclosureModel:
             floor = -math.inf if self.cells[p].signed else 0.0
             lo = floor if same else max(floor, min(ends))
             hi = math.inf if opposite else max(ends)
-            out.append(self._interval(p, lo, hi))
+            iv = self._interval(p, lo, hi)
+            if not iv.protected:
+                self.binding[p] = [e]
+            out.append(iv)
         return out
 
     # -- naming --
@@ -1017,108 +1056,14 @@ def method_markdown(specs: dict[str, Protection] | None = None) -> str:
     return "\n".join(lines)
 
 
-# --- row rules for a single frame (kept for small ad-hoc tables) -------------------------------------
+# --- belt and braces for a frame about to be published ------------------------------------------------
 
 def _small(expr: pl.Expr, n: int) -> pl.Expr:
     return (expr >= 1) & (expr < n)
 
 
-def share_is_unsafe(numerator: pl.Expr, denominator: pl.Expr, n: int) -> pl.Expr:
-    """True where a share numerator/denominator would reveal fewer than n persons."""
-    num = numerator.round(0)
-    den = denominator.round(0)
-    return den.is_null() | (den < n) | _small(num, n) | _small(den - num, n)
-
-
 def count_is_unsafe(count: pl.Expr, n: int) -> pl.Expr:
     return _small(count.round(0), n)
-
-
-# Legacy row rules: a builder that has not declared a :class:`Protection` yet may still apply rules 1-2
-# row by row (``protect``) and a one-relation differencing rule (``protect_differencing``). Neither
-# sees other tables or other relations, and cells hidden this way are not in the audit: declare the
-# table's Protection instead (see the module docstring).
-
-def protect(
-    df: pl.DataFrame,
-    *,
-    table: str,
-    keys: Sequence[str],
-    log: SuppressionLog,
-    counts: Sequence[str] = (),
-    shares: Sequence[tuple[str, str, Sequence[str]]] = (),
-    means: Sequence[tuple[str, Sequence[str]]] = (),
-    fte: Sequence[str] = (),
-    min_n: int | None = None,
-) -> pl.DataFrame:
-    """Apply rules 1 and 2.
-
-    ``counts``: person-count columns. ``fte``: full-time-person columns (a sum of fractions: any
-    value above 0 and below n may rest on fewer than n persons, so it is suppressed). ``shares``: (numerator, denominator, value columns that
-    derive from them); the numerator and denominator are suppressed together with the values.
-    ``means``: (persons column, value columns).
-    """
-    n = min_n or config.MIN_CELL_PERSONS
-    flag = pl.col("suppressed").fill_null(False) if "suppressed" in df.columns else pl.lit(False)
-    out = df.with_columns(flag.alias("suppressed"))
-    checks: list[tuple[pl.Expr, list[str], str]] = []
-    for c in counts:
-        checks.append((count_is_unsafe(pl.col(c), n), [c], f"antal under {n}"))
-    for c in fte:
-        checks.append(((pl.col(c) > 0) & (pl.col(c) < n), [c], f"fuldtidspersoner under {n}"))
-    for num, den, values in shares:
-        checks.append((share_is_unsafe(pl.col(num), pl.col(den), n), [num, den, *values],
-                       f"andel, der hviler på færre end {n} personer"))
-    for persons, values in means:
-        checks.append(((pl.col(persons).is_null()) | (pl.col(persons) < n), [persons, *values],
-                       f"gennemsnit af færre end {n} personer"))
-    for cond, cols, rule in checks:
-        # Only rows that have something to hide: an absent component is not a suppression.
-        hit = cond.fill_null(True) & pl.any_horizontal([pl.col(c).is_not_null() for c in cols])
-        for row in out.filter(hit).select(list(keys)).iter_rows(named=True):
-            for c in cols:
-                log.add(table, row, c, rule)
-        out = out.with_columns(
-            [pl.when(hit).then(None).otherwise(pl.col(c)).alias(c) for c in cols]
-            + [(pl.col("suppressed") | hit).alias("suppressed")]
-        )
-    return out
-
-
-def protect_differencing(
-    df: pl.DataFrame,
-    *,
-    table: str,
-    group: Sequence[str],
-    member: str,
-    value: str,
-    members: Sequence[str],
-    log: SuppressionLog,
-    also: Sequence[str] = (),
-) -> pl.DataFrame:
-    """Apply rule 3: within each ``group``, the rows whose ``member`` is in ``members`` add up to a
-    published total. If exactly one of them has ``value`` suppressed, suppress the smallest other one
-    (its ``value`` and the ``also`` columns)."""
-    out = df.clone()
-    cols = [value, *also]
-    sub = out.filter(pl.col(member).is_in(list(members)))
-    to_hide: list[dict] = []
-    for _, part in sub.group_by(list(group), maintain_order=True):
-        hidden = part.filter(pl.col(value).is_null())
-        shown = part.filter(pl.col(value).is_not_null())
-        if hidden.height == 1 and shown.height >= 1:
-            victim = shown.sort(value).row(0, named=True)
-            to_hide.append({k: victim[k] for k in (*group, member)})
-    for key in to_hide:
-        cond = pl.all_horizontal([pl.col(k) == v for k, v in key.items()])
-        for c in cols:
-            log.add(table, key, c, "sekundær undertrykkelse (kan ellers regnes ud som differens)", "sekundær",
-                    f"{member} lagt sammen")
-        out = out.with_columns(
-            [pl.when(cond).then(None).otherwise(pl.col(c)).alias(c) for c in cols]
-            + [pl.when(cond).then(True).otherwise(pl.col("suppressed")).alias("suppressed")]
-        )
-    return out
 
 
 def audit(df: pl.DataFrame, *, counts: Sequence[str] = (), min_n: int | None = None) -> list[str]:

@@ -509,38 +509,16 @@ def area_moves(con: duckdb.DuckDBPyConnection, log: SuppressionLog) -> pl.DataFr
     return df.with_columns(pl.col("persons").alias("_persons_in"))
 
 
-def flow_profiles(con: duckdb.DuckDBPyConnection, log: SuppressionLog, frames: dict[str, pl.DataFrame]) -> pl.DataFrame:
-    """``flytninger_profiler`` (:func:`boligmonitor.flows.published_profiles`): a group's size is a sum of
-    ``flytninger`` cells, so the rows measured on every person of the movers of an area-year are hidden
-    wherever the *published* ``flytninger`` hides a cell of it."""
-    return flows.published_profiles(con, log, flows_published=frames["flytninger"])
+def flow_profiles(con: duckdb.DuckDBPyConnection, log: SuppressionLog) -> pl.DataFrame:
+    """``flytninger_profiler`` (:func:`boligmonitor.flows.published_profiles`); disclosure control by
+    :data:`PROFILES`."""
+    return flows.published_profiles(con)
 
 
-def flow_decomposition(con: duckdb.DuckDBPyConnection, log: SuppressionLog,
-                       frames: dict[str, pl.DataFrame]) -> pl.DataFrame:
-    """``kriterier_dekomponering`` (:func:`boligmonitor.flows.published_decomposition`). The base persons
-    of the out- and in-movers are (minus) sums of ``flytninger`` cells: where the published
-    ``flytninger`` hides a cell of the area in a year of the change, those parts are hidden too."""
-    df = flows.published_decomposition(con, log)
-    hidden = frames["flytninger"].filter(pl.col("persons").is_null()).select(
-        "area_id", pl.col("year").alias("_fy")).unique()
-    keys = ["area_id", "criterion", "level", "year", "part"]
-    hit_rows = (df.join(hidden, on="area_id", how="inner")
-                .filter((pl.col("_fy") > pl.col("from_year")) & (pl.col("_fy") <= pl.col("year"))
-                        & pl.col("part").is_in(["out_movers", "in_movers"]))
-                .select(keys).unique())
-    if hit_rows.height == 0:
-        return df
-    cols = ["points", "persons", "base_persons"]
-    df = df.join(hit_rows.with_columns(pl.lit(True).alias("_hit")), on=keys, how="left")
-    hit = pl.col("_hit").fill_null(False) & pl.any_horizontal([pl.col(c).is_not_null() for c in cols])
-    for row in df.filter(hit).select(keys).iter_rows(named=True):
-        for c in cols:
-            log.add("kriterier_dekomponering", row, c, "flytningerne bag delen er skjult i flytninger",
-                    "sekundær", "dekomponeringens flyttere = flytninger")
-    df = df.with_columns([pl.when(hit).then(None).otherwise(pl.col(c)).alias(c) for c in cols]
-                         + [(pl.col("suppressed") | hit).alias("suppressed")])
-    return df.drop("_hit")
+def flow_decomposition(con: duckdb.DuckDBPyConnection, log: SuppressionLog) -> pl.DataFrame:
+    """``kriterier_dekomponering`` (:func:`boligmonitor.flows.published_decomposition`); disclosure
+    control by :data:`DECOMPOSITION`."""
+    return flows.published_decomposition(con)
 
 
 _IN_FLOWS = [f for f, d, _ in flows.FLOWS if d in ("stayed", "in")]
@@ -579,6 +557,169 @@ AREA_MOVES = Protection(
     ),
     drop=("_persons_in",),
 )
+
+
+def _profile_protection() -> Protection:
+    """``flytninger_profiler``: ``prof.<group>.<measure>.num`` (persons; full-time persons for employment;
+    kr for income) and ``.den`` by area and year; the measures taken on every person of a group share
+    its size ``prof.<group>.size``, which is the sum of ``flytninger`` cells (or ``befolkning``'s
+    residents). The values are derived from numerator and denominator."""
+    g, m = pl.col("flow_group"), pl.col("measure")
+    every = m.is_in(list(flows.EVERY_PERSON))
+    num = pl.format("prof.{}.{}.num", g, m)
+    crit_dims = {"area": "area_id", "year": "_crit_year"}
+    comp = pl.when(m == "education").then(pl.lit("education")).otherwise(m)
+    measures_in = {"age_0_17": ("flow.in_born",)}
+    with_newborns = ("nonwestern", *flows.HOUSEHOLD_TYPES)
+    criteria = [x for x, (c, _) in flows.PROFILE_MEASURES.items() if c is not None]
+    return Protection(
+        keys=("area_id", "year", "flow_group", "measure"),
+        measures=(
+            Measure("numerator", num, AREA, FTE, m == "employment"),
+            Measure("numerator", num, AREA, MAGNITUDE, m == "income"),
+            Measure("numerator", num, AREA, COUNT, ~m.is_in(["employment", "income"])),
+            Measure("denominator", pl.format("prof.{}.size", g), AREA, COUNT, every),
+            Measure("denominator", pl.format("prof.{}.{}.den", g, m), AREA, COUNT, ~every),
+            Measure("_crit_num", pl.format("crit.{}.num_year", comp), crit_dims, FTE, m == "employment"),
+            Measure("_crit_num", pl.format("crit.{}.num_year", comp), crit_dims, MAGNITUDE, m == "income"),
+            Measure("_crit_num", pl.format("crit.{}.num_year", comp), crit_dims, COUNT,
+                    m.is_in(["crime", "education"])),
+            Measure("_crit_den", pl.format("crit.{}.den_year", comp), crit_dims),
+        ),
+        derived=(Derived(("value",), ("numerator", "denominator")),),
+        together=(Together(("numerator", "denominator"), m == "income"),),
+        relations=(
+            ColumnSum("andelens nævner = tæller + øvrige", "denominator", ("numerator",), True, pl.col("unit") == "pct"),
+            ColumnSum("beboernes profil er kriteriets år (tæller)", "_crit_num", ("numerator",)),
+            ColumnSum("beboernes profil er kriteriets år (nævner)", "_crit_den", ("denominator",)),
+            *(QuantitySum("aldersgrupperne lagt sammen giver gruppen", f"prof.{x}.size",
+                          tuple(f"prof.{x}.{b}.num" for b in flows.AGE_BANDS)) for x in flows.PUBLISHED_PROFILE_GROUPS),
+            *(QuantitySum("husstandstyperne lagt sammen giver gruppen", f"prof.{x}.size",
+                          tuple(f"prof.{x}.{h}.num" for h in flows.HOUSEHOLD_TYPES))
+              for x in flows.PUBLISHED_PROFILE_GROUPS),
+            Same("de, der blev boende, i profilerne og i flytninger", ("prof.stayed.size", "flow.stayed")),
+            Same("alle beboere i profilerne og i befolkning", ("prof.residents.size", "residents")),
+            QuantitySum("tilflyttede = flytningerne ind fra fulgte områder, resten af kommunen og uden for",
+                        "prof.moved_in.size", tuple(f"flow.{f}" for f in _IN_FLOWS if f not in ("stayed", "in_born"))),
+            QuantitySum("fraflyttede = flytningerne ud til fulgte områder, resten af kommunen og uden for",
+                        "prof.moved_out.size",
+                        tuple(f"flow.{f}" for f in _OUT_FLOWS if f not in ("stayed", "out_died")), absent_is_zero=True),
+            *(QuantitySum("alle beboere = de, der blev boende + tilflyttede (+ nyfødte)", f"prof.residents.{x}.{q}",
+                          (f"prof.stayed.{x}.{q}", f"prof.moved_in.{x}.{q}", *measures_in.get(x, ())),
+                          remainder=x in with_newborns)
+              for x in (*flows.EVERY_PERSON, *criteria) for q in (("num",) if x in flows.EVERY_PERSON else ("num", "den"))),
+            Same("ikke-vestlige i profilerne og i befolkning", ("prof.residents.nonwestern.num", "nonwestern")),
+        ),
+        drop=("_crit_year", "_crit_num", "_crit_den"),
+    )
+
+
+PROFILES = _profile_protection()
+
+
+def _movers_profile_relations() -> tuple[ColumnSum, ...]:
+    """The decomposition's in- and out-movers are the profiles' moved_in and moved_out (flows.
+    _movers_profiles): part = the mean over the change's data years of the profiles' numerator; the
+    in-movers' part also has the newborns (only the non-Western share counts them: + an unpublished
+    remainder), the out-movers' part the deaths (+ a remainder), with the sign of a loss
+    (``_persons_neg`` = minus the part). The same holds for the base (the part's ``_base`` and the
+    profiles' denominator) but is not declared: ``_base`` is not published and the model already
+    counts it as known to the reader (see :data:`DECOMPOSITION`); declared, it hid Randers Kommune's
+    education denominator on the default data (a net ageing change under 5 chained through the
+    profiles' denominators to ``kriterier``)."""
+    part, k = pl.col("part"), pl.col("_k")
+    inn, out = part == "in_movers", part == "out_movers"
+    nonw = pl.col("criterion") == "nonwestern"
+    rels: list[ColumnSum] = [
+        ColumnSum("fraflytternes ændring med modsat fortegn", "_persons_neg", ("persons",), weights=(-1.0,), where=out),
+    ]
+    for kk, cols, w in ((1, ("_pn1",), (1.0,)), (2, ("_pn1", "_pn2"), (0.5, 0.5))):
+        has = (k == kk) & pl.col("_pn1").is_not_null()
+        rels += [
+            ColumnSum("tilflytternes del = tilflytterne i profilerne (ikke-vestlige: + nyfødte)", "persons", cols,
+                      weights=w, where=has & inn & ~nonw),
+            ColumnSum("tilflytternes del = tilflytterne i profilerne (ikke-vestlige: + nyfødte)", "persons", cols,
+                      remainder=True, weights=w, where=has & inn & nonw),
+            ColumnSum("fraflytternes del = fraflytterne i profilerne + døde", "_persons_neg", cols, remainder=True,
+                      weights=w, where=has & out),
+        ]
+    return tuple(rels)
+
+
+def _decomposition_protection() -> Protection:
+    """``kriterier_dekomponering`` (list-year level): per criterion, ``dec.<criterion>.persons`` and
+    ``dec.<criterion>.base`` by area, list year and part are signed cells (changes of the numerator and
+    of the base; full-time persons' tolerance, a two-year criterion's change is a mean of two yearly
+    counts); the total row's are net changes of published counts (not sensitive themselves);
+    ``dec.<criterion>.behind``: the persons behind a part (not published). Points and the values at
+    both ends are derived from them and from the criterion's numerator and denominator at both ends."""
+    c, part = pl.col("criterion"), pl.col("part")
+    dims = {**AREA, "part": "part"}
+    total = part == "total"
+    crit = c != "nonwestern"
+    num_q = pl.when(crit).then(pl.format("crit.{}.num", c)).otherwise(pl.lit("nonwestern"))
+    den_q = pl.when(crit).then(pl.format("crit.{}.den", c)).otherwise(pl.lit("residents"))
+    counted = c.is_in(["crime", "education", "nonwestern"])
+    end_kinds = ((counted, COUNT), (c == "employment", FTE), (c == "income", MAGNITUDE))
+    ends = {"from": {"area": "area_id", "year": "from_year"}, "to": AREA}
+    grp = pl.when(part == "in_movers").then(pl.lit("moved_in")).otherwise(pl.lit("moved_out"))
+    names = [f"dec.{x}.{q}" for x in ("employment", "crime", "education", "income", "nonwestern")
+             for q in ("persons", "base", "points")]
+    not_income = c != "income"
+    return Protection(
+        keys=("area_id", "criterion", "level", "year", "part"),
+        measures=(
+            Measure("persons", pl.format("dec.{}.persons", c), dims, FTE, ~total, signed=True),
+            Measure("persons", pl.format("dec.{}.persons", c), dims, FTE, total, signed=True, sensitive=False),
+            Measure("_base", pl.format("dec.{}.base", c), dims, FTE, ~total, signed=True),
+            Measure("_base", pl.format("dec.{}.base", c), dims, FTE, total, signed=True, sensitive=False),
+            Measure("part_persons", pl.format("dec.{}.behind", c), dims),
+            # points (pp) add up like the persons: one part's points hidden alone would be the total's
+            # points (value_to - value_from) minus the others'; hidden together with the part's persons
+            Measure("points", pl.format("dec.{}.points", c), dims, FTE, signed=True, sensitive=False),
+            *(Measure(f"_num_{e}", num_q, d, kind, cond) for e, d in ends.items() for cond, kind in end_kinds),
+            *(Measure(f"_den_{e}", den_q, d) for e, d in ends.items()),
+            Measure("_movers_in", "flowgroup.in_all", AREA),
+            Measure("_movers_out", "flowgroup.out_all", AREA),
+            # the same movers in flytninger_profiler, in each data year of the change
+            *(Measure(f"_pn{i}", pl.format("prof.{}.{}.num", grp, c), {"area": "area_id", "year": f"_py{i}"}, kind,
+                      cond) for i in (1, 2) for cond, kind in end_kinds),
+            Measure("_persons_neg", pl.format("dec.{}.out_movers_persons", c), AREA, FTE, signed=True),
+        ),
+        together=(Together(("persons", "_base", "part_persons", "_persons_neg", "points"), ~total),),
+        derived=(
+            Derived(("value_from", "value_to", "points"), (
+                Ref(num_q, {"area": "area_id", "year": "from_year"}), Ref(den_q, {"area": "area_id", "year": "from_year"}),
+                Ref(num_q, AREA), Ref(den_q, AREA))),
+        ),
+        relations=(
+            Additive("dekomponeringen: delene lagt sammen giver ændringen", "part", "total",
+                     (*flows.PARTS, "reference"), quantities=tuple(names), absent_is_zero=True),
+            ColumnSum("kriteriets tæller: listeåret = året før + ændringen", "_num_to", ("_num_from", "persons"),
+                      where=total & not_income & (pl.col("_k") == 1)),
+            ColumnSum("toårsgennemsnit: tælleren for listeåret = året før + 2 x den gennemsnitlige ændring",
+                      "_num_to", ("_num_from", "persons"), weights=(1.0, 2.0),
+                      where=total & not_income & (pl.col("_k") == 2)),
+            ColumnSum("kriteriets nævner: listeåret = året før + ændringen", "_den_to", ("_den_from", "_base"),
+                      where=total & (pl.col("_k") == 1)),
+            ColumnSum("toårsgennemsnit: nævneren for listeåret = året før + 2 x den gennemsnitlige ændring",
+                      "_den_to", ("_den_from", "_base"), weights=(1.0, 2.0), where=total & (pl.col("_k") == 2)),
+            ColumnSum("ikke-vestlig andel: tilflytternes nævner = alle tilflyttede og nyfødte", "_movers_in",
+                      ("_base",), where=pl.col("_movers_in").is_not_null()),
+            ColumnSum("ikke-vestlig andel: fraflytternes nævner = alle fraflyttede og døde", "_movers_out",
+                      ("_base",), weights=(-1.0,), where=pl.col("_movers_out").is_not_null()),
+            *_movers_profile_relations(),
+            QuantitySum("alle tilflyttede og nyfødte = flytningerne ind i flytninger", "flowgroup.in_all",
+                        tuple(f"flow.{f}" for f in _IN_FLOWS if f != "stayed"), absent_is_zero=True),
+            QuantitySum("alle fraflyttede og døde = flytningerne ud i flytninger", "flowgroup.out_all",
+                        tuple(f"flow.{f}" for f in _OUT_FLOWS if f != "stayed"), absent_is_zero=True),
+        ),
+        drop=("_base", "part_persons", "_k", "_num_from", "_num_to", "_den_from", "_den_to", "_movers_in",
+              "_movers_out", "_pn1", "_pn2", "_py1", "_py2", "_persons_neg"),
+    )
+
+
+DECOMPOSITION = _decomposition_protection()
 
 
 TABLES: tuple[Table, ...] = (
@@ -645,11 +786,11 @@ TABLES: tuple[Table, ...] = (
     Table("flytninger_profiler", "Hvem flytter ind og ud",
           "De tilflyttede, fraflyttede og dem, der blev boende, på kriteriernes egne mål (uden for "
           "arbejdsmarked eller uddannelse, kun grundskole, dømte, bruttoindkomst, ikke-vestlig herkomst), "
-          "aldersgruppe og husstandstype, pr. område og år.", flow_profiles, after=("flytninger",)),
+          "aldersgruppe og husstandstype, pr. område og år.", flow_profiles, protection=PROFILES),
     Table("kriterier_dekomponering", "Kriteriernes ændring fordelt på flytninger og beboere",
           "Ændringen i hvert kriterium fra et listeår til det næste (og fra år til år) fordelt på beboere, der "
           "blev boende og skiftede status, fraflyttede, tilflyttede og aldersgrænsen; delene summerer til "
-          "ændringen i procentpoint og i personer.", flow_decomposition, after=("flytninger",)),
+          "ændringen i procentpoint og i personer.", flow_decomposition, protection=DECOMPOSITION),
 )
 
 

@@ -133,7 +133,8 @@ def _first_bad_line(data: bytes, encoding: str) -> int:
 def decode(data: bytes, source_file: str, stated: str | None = None,
            declared: str | None = None) -> tuple[str, str, bool]:
     """Bytes -> (text, encoding name, mixed). ``mixed``: UTF-8 with some lines in another encoding,
-    decoded with U+FFFD in their place (the reader flags those lines). ``declared`` (the register's
+    or cp1252 with a byte cp1252 leaves undefined, decoded with U+FFFD in their place (the reader
+    flags those lines). ``declared`` (the register's
     usual encoding) only names the result when Latin-1 and cp1252 read the bytes identically."""
     kind = None if data.startswith((b"\xff\xfe", b"\xfe\xff")) else binary_kind(data)
     if kind:  # decided from the whole file: a stray NUL byte is a row's problem, not the file's
@@ -174,7 +175,10 @@ def decode(data: bytes, source_file: str, stated: str | None = None,
         try:
             return data.decode("cp1252"), "cp1252", False
         except UnicodeDecodeError:
-            pass
+            # cp1252 with a byte it leaves undefined (0x81, 0x8d, 0x8f, 0x90, 0x9d): still cp1252, the
+            # line with that byte flagged (U+FFFD), never the whole file read as Latin-1 (where 0x80-0x9f
+            # are control characters that would reach staging).
+            return data.decode("cp1252", errors="replace"), "cp1252", True
     name = declared if declared in ("cp1252", "latin-1") and not _has_c1_bytes(data) else "latin-1"
     return data.decode("latin-1"), name, False
 
@@ -729,8 +733,8 @@ def scan_file(path: Path, reg: Register) -> FileScan:
         out.encoding, out.codec = "utf-8", "utf-8"
     elif letters:
         out.encoding, out.codec, out.mixed = "utf-8", "utf-8", True
-    elif c1 and cp1252_ok:
-        out.encoding, out.codec = "cp1252", "cp1252"
+    elif c1:  # cp1252; a byte it leaves undefined flags its line (as decode does)
+        out.encoding, out.codec, out.mixed = "cp1252", "cp1252", not cp1252_ok
     else:
         declared = reg.encoding
         out.encoding = declared if declared in ("cp1252", "latin-1") and not c1 else "latin-1"

@@ -184,18 +184,19 @@ COLUMNS_DA: dict[str, tuple[str, str]] = {
     "direction": ("Retning", "in (ind), out (ud) eller stayed (blev boende)."),
     "counterpart": ("Hvorfra/hvortil", "Stedet, beboerne kom fra eller flyttede til: monitored_area (et "
                     "andet overvåget område), rest_of_kommune, outside_kommune, born (født), died (død)."),
-    "persons": ("Personer", "Antal personer (for dekomponeringen: ændringen omregnet til personer)."),
+    "persons": ("Personer", "Antal personer (for dekomponeringen: delens ændring af kriteriets tæller i "
+                "personer; for beskæftigelse fuldtidspersoner, for et toårsgennemsnit gennemsnittet af de to år)."),
     "from_location": ("Fra", "Området (eller resten af kommunen), beboerne flyttede fra."),
     "to_location": ("Til", "Området (eller resten af kommunen), beboerne flyttede til."),
-    "flow_group": ("Gruppe", "Beboergruppen: stayed (blev boende), moved_in (flyttet ind), moved_out (flyttet "
-                   "ud), moved_in_outside/moved_out_outside (fra/til uden for kommunen), moved_out_kommune "
-                   "(til resten af kommunen), residents (alle beboere)."),
+    "flow_group": ("Gruppe", "Beboergruppen: stayed (blev boende), moved_in (flyttet ind, uden nyfødte), "
+                   "moved_out (flyttet ud, uden døde) eller residents (alle beboere). Opdelingen efter hvorfra og "
+                   "hvortil står i flytninger."),
     "measure": ("Mål", "Kriteriets mål (fx uden for arbejdsmarkedet 18-64 år), aldersgruppe eller "
                 "husstandstype, som gruppen beskrives på."),
     "complete": ("Komplet", "ja, hvis alle registre bag målet er komplette for året; nej, hvis et register "
                  "mangler eller er ufuldstændigt (værdien bør da ikke bruges)."),
-    "level": ("Niveau", "list_year (ændring fra én liste til den næste, med toårsgennemsnit) eller data_year "
-              "(ændring fra ét dataår til det næste)."),
+    "level": ("Niveau", "list_year: ændringen fra én liste til den næste (med toårsgennemsnit, som listen "
+              "bruger kriteriet)."),
     "from_year": ("Fra år", "Året, ændringen regnes fra."),
     "value_from": ("Værdi fra", "Kriteriets værdi i fra-året (samme enhed som kolonnen Enhed)."),
     "value_to": ("Værdi til", "Kriteriets værdi i året (samme enhed som kolonnen Enhed)."),
@@ -203,7 +204,6 @@ COLUMNS_DA: dict[str, tuple[str, str]] = {
              "(dem, der flyttede ud), in_movers (dem, der flyttede ind), ageing (aldring ind i og ud af "
              "aldersgruppen); delene summer til ændringen."),
     "points": ("Procentpoint", "Delens bidrag til ændringen i procentpoint (for indkomst: procent af regionen)."),
-    "base_persons": ("Personer bag delen", "Antal personer i den gruppe, delen bygger på."),
 }
 
 

@@ -332,7 +332,7 @@ def area_section(area_id: str) -> list:
     df = pl.DataFrame(rows, infer_schema_length=None)
     out = [Markdown(f"## Flytninger\n\n{_intro()}"), Markdown(_split_tables(df, "år", "År", _out_flows(f)))]
     py = profile_year(prof)
-    if py is not None:
+    if py is not None and prof.filter(pl.col("area_id") == area_id).height:
         out.append(Markdown(f"### Hvem flyttede ind og ud i {py - 1}"))
         out.append(Markdown(profile_table(prof, area_id, py)))
     ly = dec.filter((pl.col("area_id") == area_id) & (pl.col("level") == "list_year"))["year"]
@@ -340,7 +340,17 @@ def area_section(area_id: str) -> list:
         y = int(ly.max())
         out.append(Markdown(f"### Kriteriernes ændring fra listen {y - 1} til {y}"))
         out.append(Markdown(decomposition_table(dec, area_id, y)))
+    if not prof.filter(pl.col("area_id") == area_id).height and not len(ly):
+        out.append(Markdown(SINGLE_AREA_NOTE))
     return out
+
+
+#: Why an area page has no profile of its movers and no decomposition (``flows.PUBLISHED_FLOW_GROUPS``).
+SINGLE_AREA_NOTE = (
+    "Hvem der flyttede ind og ud (alder, husstand, kriteriernes mål), og hvor meget flytningerne betød for "
+    "kriterierne, offentliggøres kun for alle fem boligområder samlet og for Randers Kommune (se siden "
+    "*Flytninger*): i et enkelt område bygger de fleste af de tal på færre end 5 personer, og sammen med "
+    "flytningerne ovenfor kunne de skjulte tal regnes ud. Se *Metode*.")
 
 
 __all__ = ["flows_page", "annual_report_section", "area_section", "flow_table", "flow_chart",

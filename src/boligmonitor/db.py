@@ -112,14 +112,19 @@ def connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnect
     return con
 
 
-#: DuckDB's memory limit during a build: None leaves DuckDB's default (80 % of the machine's
-#: memory). ``BOLIGMONITOR_MEMORY_LIMIT`` (``4GB``) sets one: beyond it DuckDB spills to
-#: :func:`limit_memory`'s folder instead of growing (results do not depend on it: every sum of
-#: non-integer values is exact, :func:`exact_sum`). Not a default yet: with 1 GB the criteria's
-#: person measures (criteria.measures.person_measures, beside the indicators) ran out of memory at
-#: scale 10, DuckDB being unable to spill there (docs/benchmarks.md). The ingest's own memory is
-#: bounded without it (``ingest.load.PART_BYTES``).
-MEMORY_LIMIT: str | None = None
+#: DuckDB's memory limit during a build, by default: a fixed budget of 1 GB, so that the build's
+#: peak does not grow with the extract (the whole process stays near 1.5 GB from scale 1 to 10:
+#: docs/benchmarks.md, "The whole build's memory"). Fixed, not a share of the machine: the bound is a
+#: property of the build, the same on a laptop and a server, and 1 GB is what the steps that run
+#: side by side (criteria, indicators, flows) need to run without spilling much at scale 1. Beyond
+#: it DuckDB spills to :func:`limit_memory`'s folder (results do not depend on it: every sum of
+#: non-integer values is exact, :func:`exact_sum`; the published files are byte-identical with and
+#: without a limit). ``BOLIGMONITOR_MEMORY_LIMIT`` overrides it (``4GB``; ``none``: DuckDB's own
+#: default, 80 % of the machine's memory). Every query of the build must be able to run within it:
+#: a statement holding several hash tables at once cannot (criteria.measures.person_measures runs
+#: one component per statement for that reason). The ingest's own Python-side memory is bounded
+#: separately (``ingest.load.PART_BYTES``).
+MEMORY_LIMIT: str | None = "1GB"
 
 
 def limit_memory(con: duckdb.DuckDBPyConnection, spill_dir: Path | str) -> str | None:

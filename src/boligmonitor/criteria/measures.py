@@ -307,8 +307,14 @@ def person_measures(con: duckdb.DuckDBPyConnection, settings: CriteriaSettings, 
             {" ".join(joins)}
             where i.taxable and p.age between 15 and 64 {"".join(" and " + k for k in keep)})""")
         done.append("income")
+    # One statement per component, not one UNION ALL: DuckDB keeps every join's hash table of a
+    # statement until the statement ends, so the union held all five (and their aggregates) at once
+    # and could not run within a memory limit (scale 10 under 1 GB: out of memory). Apart, each
+    # join builds, probes and is freed before the next; the rows are the same.
     if parts:
-        q(f"create or replace temp table {table} as " + "\nunion all\n".join(parts))
+        q(f"create or replace temp table {table} as {parts[0]}")  # the columns' types as core.person_year's
+        for part in parts[1:]:
+            q(f"insert into {table} {part}")
     else:
         q(f"create or replace temp table {table} (person_id ubigint, area_id varchar, pop_year integer, component varchar, "
           "data_year integer, value double)")

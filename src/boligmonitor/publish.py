@@ -609,6 +609,12 @@ def _profile_protection() -> Protection:
                           remainder=x in with_newborns)
               for x in (*flows.EVERY_PERSON, *criteria) for q in (("num",) if x in flows.EVERY_PERSON else ("num", "den"))),
             Same("ikke-vestlige i profilerne og i befolkning", ("prof.residents.nonwestern.num", "nonwestern")),
+            # The residents' age bands are befolkning's age columns (the same persons, ages on the same
+            # 1 January): one count published twice must be hidden in both places or in neither.
+            Same("0-17-årige i profilerne og under 18 år i befolkning", ("prof.residents.age_0_17.num", "under_18")),
+            Same("65 år og derover i profilerne og i befolkning", ("prof.residents.age_65_plus.num", "age_65_plus")),
+            QuantitySum("18-64 år i befolkning = 18-29 + 30-49 + 50-64 år i profilerne", "age_18_64",
+                        tuple(f"prof.residents.{b}.num" for b in ("age_18_29", "age_30_49", "age_50_64"))),
         ),
         drop=("_crit_year", "_crit_num", "_crit_den"),
     )

@@ -49,3 +49,15 @@ def single_relation_recoveries(build) -> tuple[list[str], int]:
             if 1 <= round(v) <= N - 1:
                 bad.append(f"{eq.name} ({eq.table}): {m.describe(j)} = {v:g}")
     return bad, len(m.equations)
+
+
+def profile_frame(rows: list[tuple]) -> pl.DataFrame:
+    """``flytninger_profiler`` as :func:`boligmonitor.flows.published_profiles` builds it, from rows of
+    (area_id, year, flow_group, measure, numerator, denominator): shares in pct, complete, not
+    suppressed, and the model-only criteria columns empty."""
+    df = pl.DataFrame(rows, schema=["area_id", "year", "flow_group", "measure", "numerator", "denominator"],
+                      orient="row")
+    return df.with_columns((100 * pl.col("numerator") / pl.col("denominator")).alias("value"),
+                           pl.lit("pct").alias("unit"), pl.lit(True).alias("complete"),
+                           pl.lit(False).alias("suppressed"), pl.lit(None, pl.Int64).alias("_crit_year"),
+                           pl.lit(None, pl.Float64).alias("_crit_num"), pl.lit(None, pl.Float64).alias("_crit_den"))

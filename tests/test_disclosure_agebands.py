@@ -7,6 +7,7 @@ area's count cannot come back as the published total minus the other areas."""
 from __future__ import annotations
 
 import polars as pl
+from disclosure_helpers import profile_frame
 
 from boligmonitor import publish
 from boligmonitor.disclosure import protect_tables
@@ -31,12 +32,7 @@ def _population() -> pl.DataFrame:
 
 def _profiles() -> pl.DataFrame:
     rows = [("helhedsplan", YEAR, "residents", b, float(n), float(TOTAL[0])) for b, n in BANDS.items()]
-    df = pl.DataFrame(rows, schema=["area_id", "year", "flow_group", "measure", "numerator", "denominator"],
-                      orient="row")
-    return df.with_columns((100 * pl.col("numerator") / pl.col("denominator")).alias("value"),
-                           pl.lit("pct").alias("unit"), pl.lit(True).alias("complete"),
-                           pl.lit(False).alias("suppressed"), pl.lit(None, pl.Int64).alias("_crit_year"),
-                           pl.lit(None, pl.Float64).alias("_crit_num"), pl.lit(None, pl.Float64).alias("_crit_den"))
+    return profile_frame(rows)
 
 
 def _protect(keep_hidden=()):

@@ -15,6 +15,7 @@ saw one table at a time, did not).
 from __future__ import annotations
 
 import polars as pl
+from disclosure_helpers import profile_frame
 
 from boligmonitor import publish
 from boligmonitor.disclosure import Protection, protect_tables
@@ -25,12 +26,7 @@ AREA, YEAR = "helhedsplan", 2020
 
 def _profiles() -> pl.DataFrame:
     rows = [(AREA, YEAR, "moved_in", "nonwestern", 40.0, 100.0), (AREA, YEAR, "moved_out", "nonwestern", 30.0, 90.0)]
-    df = pl.DataFrame(rows, schema=["area_id", "year", "flow_group", "measure", "numerator", "denominator"],
-                      orient="row")
-    return df.with_columns((100 * pl.col("numerator") / pl.col("denominator")).alias("value"),
-                           pl.lit("pct").alias("unit"), pl.lit(True).alias("complete"),
-                           pl.lit(False).alias("suppressed"), pl.lit(None, pl.Int64).alias("_crit_year"),
-                           pl.lit(None, pl.Float64).alias("_crit_num"), pl.lit(None, pl.Float64).alias("_crit_den"))
+    return profile_frame(rows)
 
 
 def _decomposition() -> pl.DataFrame:

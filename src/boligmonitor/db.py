@@ -137,6 +137,5 @@ def limit_memory(con: duckdb.DuckDBPyConnection, spill_dir: Path | str) -> str |
     limit = os.environ.get("BOLIGMONITOR_MEMORY_LIMIT", "").strip() or MEMORY_LIMIT
     if not limit or limit.lower() == "none":
         return None
-    if limit:
-        con.execute(f"set memory_limit = '{limit.replace(chr(39), '')}'")
+    con.execute(f"set memory_limit = '{limit.replace(chr(39), '')}'")
     return limit

@@ -82,7 +82,6 @@ from boligmonitor.criteria.measures import person_measures, population_shift, re
 from boligmonitor.criteria.rules import rules_for
 from boligmonitor.criteria.settings import CriteriaSettings, from_mapping
 from boligmonitor.db import exact_sum, frame
-from boligmonitor.disclosure import SuppressionLog
 from boligmonitor.steps import BuildContext, StepResult
 
 #: Schemas this step writes (created by the pipeline before it runs alongside other steps).
@@ -703,7 +702,7 @@ def _settings_from_db(con: duckdb.DuckDBPyConnection) -> CriteriaSettings:
     return from_mapping({k: ast.literal_eval(v) for k, v in rows})
 
 
-def published_profiles(con: duckdb.DuckDBPyConnection, log: SuppressionLog | None = None) -> pl.DataFrame:
+def published_profiles(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """``flytninger_profiler`` as computed, for disclosure control by
     :data:`boligmonitor.publish.PROFILES` (no rule is applied here).
 
@@ -741,7 +740,7 @@ def published_profiles(con: duckdb.DuckDBPyConnection, log: SuppressionLog | Non
 
 
 
-def published_decomposition(con: duckdb.DuckDBPyConnection, log: SuppressionLog | None = None) -> pl.DataFrame:
+def published_decomposition(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """``kriterier_dekomponering`` as computed, for disclosure control by
     :data:`boligmonitor.publish.DECOMPOSITION` (no rule is applied here).
 
